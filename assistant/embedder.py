@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -37,6 +39,9 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_path: str, device: str = "cpu", batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the "Loading weights" bar would clutter every CLI command
 
         try:
             self.model = SentenceTransformer(model_path, device=device, local_files_only=True)
@@ -50,7 +55,7 @@ class SentenceTransformerEmbedder:
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length)
         self.dimension = int(self.model.get_embedding_dimension() or 0)
-        self.model_id = f"{_model_name(model_path)}:{self.dimension}"
+        self.model_id = model_id_for_path(model_path, self.dimension)
         self._lock = threading.Lock()  # torch inference from several UI threads at once thrashes 2 cores
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -75,6 +80,30 @@ class SentenceTransformerEmbedder:
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
         enc = self.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
         return [(int(a), int(b)) for a, b in enc["offset_mapping"]]
+
+
+def model_id_for_path(model_path: str, dimension: int | None = None) -> str:
+    """``name:dimension`` of a local model, read from its config files without loading the weights."""
+    if dimension is None:
+        dimension = _configured_dimension(Path(model_path))
+    return f"{_model_name(model_path)}:{dimension}"
+
+
+def embedding_model_id(settings: Settings) -> str:
+    """The configured model's id, cheaply (no torch import): used to check an index's identity."""
+    return model_id_for_path(settings.resolved_embedding_model())
+
+
+def _configured_dimension(path: Path) -> int:
+    for cfg, key in (("1_Pooling/config.json", "word_embedding_dimension"), ("config.json", "hidden_size")):
+        try:
+            return int(json.loads((path / cfg).read_text())[key])
+        except (OSError, KeyError, ValueError):
+            continue
+    raise ConfigError(
+        f"Cannot read the embedding dimension of the model at {str(path)!r}.",
+        hint="Set BYLINE_EMBEDDING_MODEL to a sentence-transformers model folder.",
+    )
 
 
 def _model_name(model_path: str) -> str:
