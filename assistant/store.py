@@ -35,6 +35,16 @@ def open_store(settings: Settings, embedder: Embedder | None = None) -> IndexSto
     return IndexStore(_client(settings), settings.collection, identity, where=_describe(settings))
 
 
+def reset_index(settings: Settings) -> None:
+    """Delete the configured index whatever settings built it (the way out of an IndexMismatchError)."""
+    client = _client(settings)
+    for name in (settings.collection, f"{settings.collection}__articles"):
+        try:
+            client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
 def index_identity(settings: Settings, model_id: str | None = None) -> dict[str, Any]:
     """What an index's vectors depend on; opening an index with a different identity is an error."""
     return {
@@ -319,14 +329,6 @@ class IndexStore:
         removed = self._remove_stale({i: current.get(i) for i in pending})
         self._clear_pending()
         return removed
-
-    def reset(self) -> None:
-        """Delete the whole index (both collections)."""
-        for name in (self.name, f"{self.name}__articles"):
-            try:
-                self.client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
 
     def _remove_stale(self, versions: dict[str, str | None]) -> int:
         removed = 0
