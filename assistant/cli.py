@@ -5,10 +5,9 @@ from __future__ import annotations
 import importlib
 import sys
 
-from assistant import offline  # noqa: F401  (before any library that might phone home)
-
 import typer
 
+from assistant import offline  # noqa: F401  (before any library that might phone home)
 from assistant.errors import BylineError
 
 COMMANDS = ("settings", "ingest", "ask", "llm", "serve", "eval")
