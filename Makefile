@@ -47,8 +47,8 @@ chromium:
 # Index the sample corpus once (re-running is a no-op: unchanged articles are skipped).
 index: install
 	@n=$$($(BYLINE) stats --json | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["articles"])'); \
-	if [ "$$n" = "0" ]; then echo "first run: indexing the bundled sample articles (data/sample) …"; \
-	  $(BYLINE) ingest data/sample; else echo "index has $$n articles"; fi
+	if [ "$$n" = "0" ]; then echo "first run: indexing the bundled sample articles (data/sample/articles) …"; \
+	  $(BYLINE) ingest data/sample/articles; else echo "index has $$n articles"; fi
 
 lint: dev
 	$(VENV)/bin/ruff check assistant ingest tests benchmarks app.py

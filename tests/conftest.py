@@ -24,7 +24,7 @@ from assistant import offline  # noqa: E402,F401
 from assistant.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_DIR = REPO / "data" / "sample"
+SAMPLE_DIR = REPO / "data" / "sample" / "articles"
 SHARED_DATA = REPO.parent / "shared" / "data"
 ARTIFACTS = REPO / "test-artifacts"
 
