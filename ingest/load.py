@@ -1,0 +1,189 @@
+"""The load stage: expand inputs (files, folders, globs, URLs) and read every article in them.
+
+Nothing here raises for bad input: each unusable file, line or page becomes one ArticleError naming where it
+came from and why, and the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import ArticleError
+from assistant.types import Article
+from ingest.fetch import fetch_url, is_url
+from ingest.formats import (
+    FORMAT_BY_SUFFIX,
+    SINGLE_ARTICLE_FORMATS,
+    SUPPORTED_SUFFIXES,
+    format_for_content_type,
+    parse_bytes,
+    sniff_format,
+)
+
+# A character takes at most 4 bytes in UTF-8, so a single-article file (or fetched page) over
+# 4 × max_chars bytes cannot hold an article under the limit and is refused before it is read.
+BYTES_PER_CHAR = 4
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class _FileInput:
+    path: Path
+    explicit: bool  # named by the user (not found inside a folder): unsupported types are reported
+
+
+def iter_articles(
+    inputs: Sequence[str], *, max_chars: int, fetch_urls: bool = True
+) -> Iterator[Article | ArticleError]:
+    """Yield every article in ``inputs`` (files, folders recursively, glob patterns, http(s) URLs).
+
+    Example: ``for item in iter_articles(["news/", "feed.xml"], max_chars=2_000_000): ...``
+    """
+    seen: set[str] = set()
+    for item in _expand(inputs):
+        if isinstance(item, ArticleError):
+            yield item
+        elif isinstance(item, str):
+            if item in seen:
+                continue
+            seen.add(item)
+            if fetch_urls:
+                yield from _load_url(item, max_chars=max_chars)
+            else:
+                yield ArticleError(
+                    item, "fetching URLs is turned off here — download the page and add the file"
+                )
+        else:
+            key = os.path.realpath(item.path)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield from _load_file(item, max_chars=max_chars)
+
+
+def count_inputs(inputs: Sequence[str]) -> int | None:
+    """A cheap estimate of how many items ``iter_articles`` will yield (for a progress bar); None if unknown."""
+    total = 0
+    for item in _expand(inputs):
+        if isinstance(item, ArticleError):
+            total += 1
+            continue
+        if isinstance(item, str):
+            return None  # a URL may be a page or a whole feed
+        fmt = _format_of(item.path)
+        if fmt in SINGLE_ARTICLE_FORMATS:
+            total += 1
+        elif fmt in ("jsonl", "csv", "tsv"):
+            try:
+                with open(item.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                total += 1
+                continue
+            lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+            total += max(1, lines - (0 if fmt == "jsonl" else 1))
+        else:
+            return None  # JSON arrays and feeds: counting means parsing
+    return total
+
+
+def _expand(inputs: Sequence[str]) -> Iterator[_FileInput | str | ArticleError]:
+    """Each input as files to read, URLs to fetch, or an error for an input that names nothing usable."""
+    for raw in inputs:
+        text = str(raw).strip()
+        if is_url(text):
+            yield text
+            continue
+        path = Path(text).expanduser()
+        if path.is_dir():
+            yield from _expand_dir(path)
+        elif path.exists():
+            yield _FileInput(path, explicit=True)
+        elif _GLOB_CHARS & set(text):
+            matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
+            if not matches:
+                yield ArticleError(text, "no files match this pattern")
+            for match in matches:
+                match_path = Path(match)
+                if match_path.is_dir():
+                    yield from _expand_dir(match_path)
+                elif match_path.is_file():
+                    yield _FileInput(match_path, explicit=True)
+        elif path.is_symlink():
+            yield ArticleError(text, "broken symbolic link (its target does not exist)")
+        else:
+            yield ArticleError(text, "no such file or directory")
+
+
+def _expand_dir(folder: Path) -> Iterator[_FileInput | ArticleError]:
+    """Supported files under ``folder`` (recursively, sorted, hidden ones skipped); an error if there are none."""
+    found = False
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in FORMAT_BY_SUFFIX:
+                continue
+            found = True
+            yield _FileInput(Path(root) / name, explicit=False)
+    if not found:
+        yield ArticleError(
+            str(folder), f"no supported files in this folder (looked for {SUPPORTED_SUFFIXES})"
+        )
+
+
+def _format_of(path: Path) -> str | None:
+    return FORMAT_BY_SUFFIX.get(path.suffix.lower())
+
+
+def _load_file(item: _FileInput, *, max_chars: int) -> Iterator[Article | ArticleError]:
+    """Read one file and parse it by its extension (or, for an unknown one named explicitly, its content)."""
+    origin = str(item.path)
+    fmt = _format_of(item.path)
+    try:
+        if not item.path.is_file():
+            yield ArticleError(origin, "not a regular file")
+            return
+        size = item.path.stat().st_size
+        if fmt in SINGLE_ARTICLE_FORMATS and size > max_chars * BYTES_PER_CHAR:
+            yield ArticleError(
+                origin,
+                f"file too large: {size} bytes > limit {max_chars * BYTES_PER_CHAR} "
+                f"({BYTES_PER_CHAR} × BYLINE_MAX_ARTICLE_CHARS) — raise BYLINE_MAX_ARTICLE_CHARS",
+            )
+            return
+        data = item.path.read_bytes()
+    except PermissionError:
+        yield ArticleError(origin, "cannot read the file: permission denied — check its permissions")
+        return
+    except OSError as err:
+        yield ArticleError(origin, f"cannot read the file: {err.strerror or err}")
+        return
+    if fmt is None:
+        fmt = sniff_format(data) if data.strip() else "text"
+        if fmt is None:
+            yield ArticleError(
+                origin,
+                f"unsupported file type '{item.path.suffix or item.path.name}' — use {SUPPORTED_SUFFIXES}",
+            )
+            return
+    yield from parse_bytes(data, fmt, origin=origin, max_chars=max_chars)
+
+
+def _load_url(url: str, *, max_chars: int) -> Iterator[Article | ArticleError]:
+    """Fetch a page or feed and parse it by its content type (sniffed when the server's label is vague)."""
+    try:
+        doc = fetch_url(url, max_bytes=max_chars * BYTES_PER_CHAR)
+    except ArticleError as err:
+        yield err
+        return
+    fmt = format_for_content_type(doc.content_type, doc.data)
+    if fmt is None:
+        yield ArticleError(
+            url, f"unsupported content type '{doc.content_type}' — expected an HTML page or a feed"
+        )
+        return
+    yield from parse_bytes(doc.data, fmt, origin=url, max_chars=max_chars, url=doc.url, charset=doc.charset)
