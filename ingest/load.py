@@ -84,8 +84,8 @@ def count_inputs(inputs: Sequence[str]) -> int | None:
             except OSError:
                 total += 1
                 continue
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-            total += max(1, lines - (0 if fmt == "jsonl" else 1))
+            lines = sum(1 for line in data.split(b"\n") if line.strip())
+            total += max(1, lines - (0 if fmt == "jsonl" else 1))  # CSV: minus the header row
         else:
             return None  # JSON arrays and feeds: counting means parsing
     return total
