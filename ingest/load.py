@@ -180,7 +180,7 @@ def _load_url(url: str, *, max_chars: int) -> Iterator[Article | ArticleError]:
     except ArticleError as err:
         yield err
         return
-    fmt = format_for_content_type(doc.content_type, doc.data)
+    fmt = format_for_content_type(doc.content_type, doc.data, doc.url)
     if fmt is None:
         yield ArticleError(
             url, f"unsupported content type '{doc.content_type}' — expected an HTML page or a feed"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from assistant.errors import ArticleError
 from assistant.types import Article
@@ -62,13 +64,17 @@ def sniff_format(data: bytes) -> str | None:
     return None
 
 
-def format_for_content_type(content_type: str | None, data: bytes) -> str | None:
-    """The format of a fetched document: feeds and pages are sniffed first, since servers mislabel them."""
+def format_for_content_type(content_type: str | None, data: bytes, url: str | None = None) -> str | None:
+    """The format of a fetched document: feeds and pages are sniffed first, since servers mislabel them;
+    a vague type (text/plain, application/octet-stream) defers to the URL's file extension."""
     sniffed = sniff_format(data)
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     declared = _CONTENT_TYPES.get(mime)
     if sniffed and declared in (None, "text", "feed", "html"):
         return sniffed
+    if declared in (None, "text") and url:
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower()
+        declared = FORMAT_BY_SUFFIX.get(suffix, declared)
     if declared == "feed":
         return None  # XML that is neither a feed nor a page
     return declared
