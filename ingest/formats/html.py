@@ -34,14 +34,15 @@ def parse_html(
 ) -> Iterator[Article | ArticleError]:
     """One article from an HTML page: title, author, date, site name, canonical URL and the main text."""
     from trafilatura import bare_extraction
+    from trafilatura.settings import Document
 
     try:
         doc = bare_extraction(data, url=url, with_metadata=True, include_comments=False, include_tables=True)
     except Exception as err:  # trafilatura raises assorted lxml errors on broken markup
         yield ArticleError(origin, f"could not parse the HTML ({type(err).__name__}: {err})")
         return
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
+    text = (doc.text or "").strip() if isinstance(doc, Document) else ""
+    if not isinstance(doc, Document) or not text:
         yield ArticleError(origin, "no article text found in the HTML")
         return
     title = (doc.title or "").strip()
