@@ -38,7 +38,8 @@ def test_exact_quote_is_found_with_its_span() -> None:
 
 def test_tolerant_match_straight_quotes_dashes_and_whitespace_records_true_span() -> None:
     quote = (
-        "the Russian military's Center for Reconciliation in Syria says the evacuations have been " '"completed."'
+        "the Russian military's Center for Reconciliation in Syria says the evacuations "
+        'have been "completed."'
     )
     span = find_quote(BODY, quote)
     assert span is not None

@@ -1,0 +1,182 @@
+"""The default answerer: offline, no LLM. It quotes the retrieved sentences that best answer the question.
+
+Each candidate sentence is scored by meaning (cosine with the question, MiniLM) and by the rarity-weighted
+share of the question's terms it (or its headline) contains. The best sentences are quoted verbatim, grouped
+by article, in article order, with the speaker named when the sentence attributes a claim. When the best
+score is below the refusal threshold, or the question asks for a number/date the best sentences lack, the
+answer is NOT_IN_ARTICLES and the passages are returned as ``related``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answerer import AnswerEvent, Turn
+from assistant.attribution import speaker
+from assistant.embedder import Embedder
+from assistant.lexical import terms
+from assistant.sentences import sentence_spans
+from assistant.settings import Settings
+from assistant.types import NOT_IN_ARTICLES, Answer, Citation, Passage
+
+VERSION = "extractive-1"
+W_DENSE, W_LEXICAL = 0.6, 0.4  # cosine carries meaning; term coverage pins names and numbers
+MARGIN = 0.12  # quote sentences scoring within this of the best one
+MAX_QUOTES = 4
+MAX_PER_ARTICLE = 2
+MIN_WORDS = 4
+
+_NUMERIC_Q = re.compile(
+    r"^\s*(how (many|much|long|old|far|big)|what (percentage|proportion|share|fraction|score|figure|amount|"
+    r"number|was the (score|attendance|budget|cost|price|turnout|total|figure)))\b", re.I
+)
+_DATE_Q = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month))\b", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundred|thousand|million|billion|dozen|half|double|triple)\b", re.I
+)
+_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
+    r"month|year)\b", re.I
+)
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, with its article offsets and score."""
+
+    passage: Passage
+    start: int  # in the article body
+    end: int
+    text: str
+    score: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Answers by quoting retrieved sentences; implements the Answerer protocol."""
+
+    name = "extractive"
+    version = VERSION
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        settings: Settings,
+        query_embedder: Callable[[str], np.ndarray] | None = None,
+        idf: Callable[[str], float] | None = None,
+        threshold: float | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.embed_query = query_embedder or (lambda text: embedder.embed_batch([text])[0])
+        self.idf = idf or (lambda term: 1.0)
+        self.threshold = settings.refusal_threshold if threshold is None else threshold
+
+    # --- scoring ---------------------------------------------------------------------------------------
+    def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        """Every distinct sentence of ``passages``, scored against ``question``, best first."""
+        seen: set[tuple[str, int]] = set()
+        cands: list[Candidate] = []
+        for p in passages:
+            for s in sentence_spans(p.text):
+                start, end = p.start + s.start, p.start + s.end
+                text = p.text[s.start : s.end]
+                if (p.article_id, start) in seen or len(text.split()) < MIN_WORDS:
+                    continue
+                seen.add((p.article_id, start))
+                cands.append(Candidate(p, start, end, text))
+        if not cands:
+            return []
+        q_vec = self.embed_query(question)
+        # One model call for all sentences of all passages (a few dozen short texts: tens of ms).
+        cos = self.embedder.embed_batch([c.text for c in cands]) @ q_vec
+        q_terms = set(terms(question))
+        weights = {t: self.idf(t) for t in q_terms}
+        total = sum(weights.values()) or 1.0
+        title_terms = {p.article_id: set(terms(p.title)) for p in passages}
+        for c, sim in zip(cands, cos, strict=True):
+            present = set(terms(c.text))
+            # Terms found only in the headline count half: they place the story, not the answer.
+            cover = sum(w for t, w in weights.items() if t in present)
+            cover += 0.5 * sum(w for t, w in weights.items() if t not in present and t in title_terms[c.passage.article_id])
+            c.score = W_DENSE * float(sim) + W_LEXICAL * cover / total
+        cands.sort(key=lambda c: -c.score)
+        return cands
+
+    def select(self, question: str, cands: Sequence[Candidate]) -> list[Candidate]:
+        """The sentences to quote, or [] when the passages do not answer ``question``."""
+        if not cands or cands[0].score < self.threshold:
+            return []
+        best = cands[0].score
+        picked: list[Candidate] = []
+        per: dict[str, int] = {}
+        for c in cands:
+            if c.score < best - MARGIN or len(picked) == MAX_QUOTES:
+                break
+            if per.get(c.passage.article_id, 0) >= MAX_PER_ARTICLE:
+                continue
+            per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
+            picked.append(c)
+        expects = _NUMBER if _NUMERIC_Q.search(question) else _DATE if _DATE_Q.search(question) else None
+        if expects is not None and not any(expects.search(c.text) for c in picked):
+            return []  # asked for a number or a date, and the best sentences hold none
+        return picked
+
+    # --- composing -------------------------------------------------------------------------------------
+    def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
+        """Quote the best sentences (grouped by article, in reading order) or refuse."""
+        t0 = time.perf_counter()
+        cands = self.candidates(question, passages)
+        picked = self.select(question, cands)
+        timings = {"answer_ms": (time.perf_counter() - t0) * 1000}
+        version = {"answerer": self.name, "prompt": VERSION}
+        if not picked:
+            return Answer(
+                question=question, answer=NOT_IN_ARTICLES, refused=True, passages=list(passages),
+                related=list(passages[:3]), timings=timings, version=version,
+            )  # fmt: skip
+        # Group by article in order of each article's best sentence; within an article, reading order.
+        order: dict[str, int] = {}
+        for c in picked:
+            order.setdefault(c.passage.article_id, len(order))
+        picked = sorted(picked, key=lambda c: (order[c.passage.article_id], c.start))
+        lines: list[str] = []
+        citations: list[Citation] = []
+        current = None
+        for n, c in enumerate(picked, start=1):
+            p = c.passage
+            if p.article_id != current:
+                current = p.article_id
+                meta = ", ".join(x for x in (p.source, p.published_at) if x)
+                lines.append(f"From \u201c{p.title}\u201d" + (f" ({meta})" if meta else "") + ":")
+            who = speaker(c.text)
+            lead = f"{who[0]} {who[1]}: " if who else ""
+            lines.append(f"- {lead}\u201c{c.text}\u201d [{n}]")
+            citations.append(
+                Citation(
+                    n=n, article_id=p.article_id, title=p.title, source=p.source, published_at=p.published_at,
+                    url=p.url, quote=c.text, start=c.start, end=c.end,
+                )  # fmt: skip
+            )
+        timings["answer_ms"] = (time.perf_counter() - t0) * 1000
+        return Answer(
+            question=question, answer="\n".join(lines), citations=citations, passages=list(passages),
+            timings=timings, version=version,
+        )  # fmt: skip
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[AnswerEvent]:
+        """The same answer as ``answer``, one line at a time, each citation right after its line."""
+        result = self.answer(question, passages, history)
+        by_n = {c.n: c for c in result.citations}
+        for i, line in enumerate(result.answer.split("\n")):
+            yield AnswerEvent("token", text=("\n" if i else "") + line)
+            for m in re.finditer(r"\[(\d+)\]$", line):
+                yield AnswerEvent("citation", citation=by_n[int(m.group(1))])
+        yield AnswerEvent("done", answer=result)

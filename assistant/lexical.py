@@ -1,0 +1,109 @@
+"""BM25 over every indexed chunk (bm25s + PyStemmer), with the same metadata filters as the vector store."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+from assistant.answerer import Filters
+from assistant.types import Passage
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+STOPWORDS = frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed terms of ``text`` (the tokens BM25 and the answerer share)."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return _stemmer().stemWords(words) if words else []
+
+
+def matches(filters: Filters | None, passage: Passage) -> bool:
+    """True if ``passage`` passes ``filters`` (a missing date fails any date bound, as in Chroma)."""
+    if filters is None or filters.is_empty():
+        return True
+    if filters.sources and passage.source not in filters.sources:
+        return False
+    if filters.article_ids and passage.article_id not in filters.article_ids:
+        return False
+    day = (passage.published_at or "")[:10]
+    if filters.since and (not day or day < filters.since[:10]):
+        return False
+    return not (filters.until and (not day or day > filters.until[:10]))
+
+
+class LexicalIndex:
+    """An in-memory BM25 index of passages; ``search`` returns them best first with ``scores['bm25']``."""
+
+    def __init__(self, passages: Iterable[Passage]) -> None:
+        self.passages: list[Passage] = list(passages)
+        # Body chunks carry their headline: questions name the story ("Inbev profits") as often as the text.
+        docs = [terms(f"{p.title}\n{p.text}" if p.section == "body" else p.text) for p in self.passages]
+        self.n_docs = len(docs)
+        self._df: dict[str, int] = {}
+        for doc in docs:
+            for term in set(doc):
+                self._df[term] = self._df.get(term, 0) + 1
+        self._sources = np.array([p.source or "" for p in self.passages], dtype=object)
+        self._days = np.array([(p.published_at or "")[:10] for p in self.passages], dtype="<U10")
+        self._articles = np.array([p.article_id for p in self.passages], dtype=object)
+        self._bm25 = bm25s.BM25()
+        if docs:
+            self._bm25.index(docs, show_progress=False)
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a (stemmed) term; unseen terms get the maximum."""
+        df = self._df.get(term, 0)
+        return math.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def mask(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean array of the passages passing ``filters`` (None when there are no filters)."""
+        if filters is None or filters.is_empty() or not self.n_docs:
+            return None
+        keep = np.ones(self.n_docs, dtype=bool)
+        if filters.sources:
+            keep &= np.isin(self._sources, list(filters.sources))
+        if filters.article_ids:
+            keep &= np.isin(self._articles, list(filters.article_ids))
+        if filters.since:
+            keep &= (self._days != "") & (self._days >= filters.since[:10])
+        if filters.until:
+            keep &= (self._days != "") & (self._days <= filters.until[:10])
+        return keep
+
+    def search(self, query: str | Sequence[str], n: int, filters: Filters | None = None) -> list[Passage]:
+        """Top ``n`` passages for ``query`` (text or pre-computed terms) that pass ``filters``."""
+        q = terms(query) if isinstance(query, str) else list(query)
+        q = [t for t in q if t in self._bm25.vocab_dict] if self.n_docs else []
+        if not q:
+            return []
+        scores = self._bm25.get_scores(q)
+        keep = self.mask(filters)
+        if keep is not None:
+            scores = np.where(keep, scores, 0.0)
+        n = min(n, self.n_docs)
+        top = np.argpartition(-scores, n - 1)[:n] if n < self.n_docs else np.arange(self.n_docs)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        out = []
+        for i in top:
+            if scores[i] <= 0.0:
+                break
+            p = self.passages[int(i)]
+            s = float(scores[i])
+            out.append(p.model_copy(update={"score": s, "scores": {"bm25": s}}))
+        return out
