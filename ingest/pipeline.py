@@ -56,7 +56,6 @@ def ingest(
     store: IndexStore | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
-    total: int | None = None,
 ) -> IngestReport:
     """Index files, folders, globs or URLs. Bad inputs are reported and skipped; the rest lands."""
     from ingest.load import iter_articles
@@ -77,7 +76,6 @@ def ingest_articles(
     store: IndexStore | None = None,
     embedder: Embedder | None = None,
     progress: Progress | None = None,
-    batch_articles: int = 128,
 ) -> IngestReport:
     """Index already-loaded articles (the core of ``ingest``); the embedder loads only if something changed."""
     from ingest.clean import clean_article
@@ -113,7 +111,7 @@ def ingest_articles(
             yield article
 
     try:
-        for batch in _batches(cleaned(), batch_articles):
+        for batch in _batches(cleaned(), settings.ingest_batch_articles):
             current = store.versions([a.id for a in batch])
             todo = [a for a in batch if current.get(a.id) != a.content_hash]
             report.unchanged += [a.id for a in batch if current.get(a.id) == a.content_hash]
