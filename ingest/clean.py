@@ -17,6 +17,7 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 _SPACE_RUN = re.compile(r"\s+")
 TITLE_MAX_CHARS = 120
+_TITLE_SEARCH_CHARS = 5000
 # A caption or credit is a short paragraph; 1,000 chars fits a long wire-photo caption (the seed's is 560).
 _CAPTION_MAX_CHARS = 1000
 
@@ -121,7 +122,8 @@ def _is_caption(text: str) -> bool:
 
 def fallback_title(body: str, captions: list[Span]) -> str:
     """A title for an article without one: its first sentence outside captions, cut at a word (~120 chars)."""
-    for sentence in sentence_spans(body):
+    # The first sentences suffice: no need to split a 2 MB body into sentences for one title.
+    for sentence in sentence_spans(body, 0, min(len(body), _TITLE_SEARCH_CHARS)):
         if any(c.start <= sentence.start < c.end for c in captions):
             continue
         return _shorten(_SPACE_RUN.sub(" ", body[sentence.start : sentence.end]))

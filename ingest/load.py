@@ -52,7 +52,7 @@ def iter_articles(
                 continue
             seen.add(item)
             if fetch_urls:
-                yield from _load_url(item, max_chars=max_chars)
+                yield from _guarded(_load_url(item, max_chars=max_chars), item)
             else:
                 yield ArticleError(
                     item, "fetching URLs is turned off here — download the page and add the file"
@@ -62,7 +62,15 @@ def iter_articles(
             if key in seen:
                 continue
             seen.add(key)
-            yield from _load_file(item, max_chars=max_chars)
+            yield from _guarded(_load_file(item, max_chars=max_chars), str(item.path))
+
+
+def _guarded(items: Iterator[Article | ArticleError], origin: str) -> Iterator[Article | ArticleError]:
+    """Pass items through; a parser bug or library crash on odd input becomes one error, not a dead batch."""
+    try:
+        yield from items
+    except Exception as err:  # the contract is "never raises for bad input"
+        yield ArticleError(origin, f"could not read it ({type(err).__name__}: {err})")
 
 
 def count_inputs(inputs: Sequence[str]) -> int | None:

@@ -7,9 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.errors import ArticleError
 from assistant.types import Article
@@ -195,6 +198,9 @@ def test_csv_without_body_column(tmp_path: Path) -> None:
     path.write_text("id,title\n1,Only a title\n", encoding="utf-8")
     _, errors = load(path)
     assert reasons(errors) == {f"{path}:1": "no 'body' (or 'text'/'content') column in the CSV header"}
+    path.write_text("id,title,body\n", encoding="utf-8")
+    _, errors = load(path)
+    assert reasons(errors) == {str(path): "the CSV file has a header row but no articles under it"}
 
 
 # --- feeds ---------------------------------------------------------------------------------------------
@@ -387,3 +393,36 @@ def test_count_inputs_estimates_articles() -> None:
 )
 def test_normalize_date(raw: str | None, iso: str | None) -> None:
     assert normalize_date(raw) == iso
+
+
+def test_text_file_that_is_one_long_line_has_no_title_line(tmp_path: Path) -> None:
+    sentence = "The council met on Monday and agreed to spend more on roads and schools next year. "
+    (tmp_path / "oneline.txt").write_text(sentence * 5, encoding="utf-8")
+    [article], errors = load(tmp_path / "oneline.txt")
+    assert errors == [] and article.title == ""
+    assert article.body == (sentence * 5).strip()
+    assert clean_article(article).title == sentence.strip()
+
+
+_SUFFIXES = [".txt", ".md", ".html", ".jsonl", ".json", ".csv", ".tsv", ".xml", ".rss"]
+_FRAGMENTS = st.sampled_from(
+    ['{"body": "x"}', '{"id": 1, "body": 2}', "<p>", "</rss>", "<rss><channel><item>", ",", "\t", '"', "\n",
+     "\r", "\x00", "é", "\ufeff", "title", "body", "&amp;", "<html><p>Words words words words words.</p>"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(suffix=st.sampled_from(_SUFFIXES), parts=st.lists(_FRAGMENTS | st.text(max_size=20), max_size=30))
+def test_loader_never_raises_on_junk(suffix: str, parts: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"junk{suffix}"
+        path.write_bytes("".join(parts).encode("utf-8", errors="surrogatepass"))
+        items = list(iter_articles([str(path)], max_chars=LIMIT))
+    assert items, "every input yields at least one article or error"
+    for item in items:
+        assert isinstance(item, Article | ArticleError)
+        if isinstance(item, Article):
+            assert item.body.strip() and item.id
+        else:
+            assert item.origin.startswith(str(path)) and item.reason
+            assert not item.reason.startswith("could not read it"), item  # a crash the parsers should handle

@@ -104,6 +104,9 @@ def parse_bytes(
         yield from parse_feed(data, origin=origin, max_chars=max_chars, url=url)
         return
     text = decode_text(data, charset)
+    if not text.strip():  # e.g. nothing but a byte-order mark
+        yield ArticleError(origin, "empty file")
+        return
     if fmt in ("text", "markdown"):
         from ingest.formats.text import parse_text
 

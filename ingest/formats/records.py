@@ -108,13 +108,18 @@ def parse_csv(
         yield ArticleError(f"{origin}:1", "no 'body' (or 'text'/'content') column in the CSV header")
         return
     line = reader.line_num
+    rows = 0
     while True:
         start = line + 1
         try:
             row = next(reader)
+            rows += 1
         except StopIteration:
+            if not rows:
+                yield ArticleError(origin, "the CSV file has a header row but no articles under it")
             return
         except csv.Error as err:
+            rows += 1
             line = reader.line_num
             yield ArticleError(f"{origin}:{start}", f"invalid CSV row: {err}")
             continue

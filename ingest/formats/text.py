@@ -9,6 +9,8 @@ from assistant.errors import ArticleError
 from assistant.types import Article
 from ingest.formats.fields import make_article
 
+# A first line longer than this is a paragraph, not a headline (the longest BBC title is under 100 chars).
+_MAX_TITLE_LINE = 300
 _ATX_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.*?)\s*#*\s*$")
 _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -42,6 +44,8 @@ def parse_text(
         return
     title = lines[index].strip()
     rest = lines[index + 1 :]
+    if len(title) > _MAX_TITLE_LINE:  # one long line: a body without a title (cleaning will make one)
+        title, rest = "", lines[index:]
     if markdown:
         heading = _ATX_HEADING.match(title)
         if heading:
