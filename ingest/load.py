@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ArticleError
@@ -28,12 +27,6 @@ from ingest.formats import (
 # 4 × max_chars bytes cannot hold an article under the limit and is refused before it is read.
 BYTES_PER_CHAR = 4
 _GLOB_CHARS = frozenset("*?[")
-
-
-@dataclass(frozen=True)
-class _FileInput:
-    path: Path
-    explicit: bool  # named by the user (not found inside a folder): unsupported types are reported
 
 
 def iter_articles(
@@ -58,11 +51,11 @@ def iter_articles(
                     item, "fetching URLs is turned off here — download the page and add the file"
                 )
         else:
-            key = os.path.realpath(item.path)
+            key = os.path.realpath(item)
             if key in seen:
                 continue
             seen.add(key)
-            yield from _guarded(_load_file(item, max_chars=max_chars), str(item.path))
+            yield from _guarded(_load_file(item, max_chars=max_chars), str(item))
 
 
 def _guarded(items: Iterator[Article | ArticleError], origin: str) -> Iterator[Article | ArticleError]:
@@ -82,12 +75,12 @@ def count_inputs(inputs: Sequence[str]) -> int | None:
             continue
         if isinstance(item, str):
             return None  # a URL may be a page or a whole feed
-        fmt = _format_of(item.path)
+        fmt = _format_of(item)
         if fmt in SINGLE_ARTICLE_FORMATS:
             total += 1
         elif fmt in ("jsonl", "csv", "tsv"):
             try:
-                with open(item.path, "rb") as handle:
+                with open(item, "rb") as handle:
                     data = handle.read()
             except OSError:
                 total += 1
@@ -99,8 +92,14 @@ def count_inputs(inputs: Sequence[str]) -> int | None:
     return total
 
 
-def _expand(inputs: Sequence[str]) -> Iterator[_FileInput | str | ArticleError]:
-    """Each input as files to read, URLs to fetch, or an error for an input that names nothing usable."""
+def _expand(inputs: Sequence[str]) -> Iterator[Path | str | ArticleError]:
+    """Each input as files to read, URLs (str) to fetch, or an error for an input that names nothing usable.
+
+    Files named directly (or by a glob) are read whatever their extension; inside folders only files with
+    a supported extension are, so a folder's images or notes are skipped silently.
+    """
+    if isinstance(inputs, str | Path):
+        inputs = [str(inputs)]  # one input given bare, not a sequence of one-character "paths"
     for raw in inputs:
         text = str(raw).strip()
         if is_url(text):
@@ -110,7 +109,7 @@ def _expand(inputs: Sequence[str]) -> Iterator[_FileInput | str | ArticleError]:
         if path.is_dir():
             yield from _expand_dir(path)
         elif path.exists():
-            yield _FileInput(path, explicit=True)
+            yield path
         elif _GLOB_CHARS & set(text):
             matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
             if not matches:
@@ -120,14 +119,14 @@ def _expand(inputs: Sequence[str]) -> Iterator[_FileInput | str | ArticleError]:
                 if match_path.is_dir():
                     yield from _expand_dir(match_path)
                 elif match_path.is_file():
-                    yield _FileInput(match_path, explicit=True)
+                    yield match_path
         elif path.is_symlink():
             yield ArticleError(text, "broken symbolic link (its target does not exist)")
         else:
             yield ArticleError(text, "no such file or directory")
 
 
-def _expand_dir(folder: Path) -> Iterator[_FileInput | ArticleError]:
+def _expand_dir(folder: Path) -> Iterator[Path | ArticleError]:
     """Supported files under ``folder`` (recursively, sorted, hidden ones skipped); an error if there are none."""
     found = False
     for root, dirs, files in os.walk(folder):
@@ -136,7 +135,7 @@ def _expand_dir(folder: Path) -> Iterator[_FileInput | ArticleError]:
             if name.startswith(".") or Path(name).suffix.lower() not in FORMAT_BY_SUFFIX:
                 continue
             found = True
-            yield _FileInput(Path(root) / name, explicit=False)
+            yield Path(root) / name
     if not found:
         yield ArticleError(
             str(folder), f"no supported files in this folder (looked for {SUPPORTED_SUFFIXES})"
@@ -147,15 +146,15 @@ def _format_of(path: Path) -> str | None:
     return FORMAT_BY_SUFFIX.get(path.suffix.lower())
 
 
-def _load_file(item: _FileInput, *, max_chars: int) -> Iterator[Article | ArticleError]:
+def _load_file(path: Path, *, max_chars: int) -> Iterator[Article | ArticleError]:
     """Read one file and parse it by its extension (or, for an unknown one named explicitly, its content)."""
-    origin = str(item.path)
-    fmt = _format_of(item.path)
+    origin = str(path)
+    fmt = _format_of(path)
     try:
-        if not item.path.is_file():
+        if not path.is_file():
             yield ArticleError(origin, "not a regular file")
             return
-        size = item.path.stat().st_size
+        size = path.stat().st_size
         if fmt in SINGLE_ARTICLE_FORMATS and size > max_chars * BYTES_PER_CHAR:
             yield ArticleError(
                 origin,
@@ -163,7 +162,7 @@ def _load_file(item: _FileInput, *, max_chars: int) -> Iterator[Article | Articl
                 f"({BYTES_PER_CHAR} × BYLINE_MAX_ARTICLE_CHARS) — raise BYLINE_MAX_ARTICLE_CHARS",
             )
             return
-        data = item.path.read_bytes()
+        data = path.read_bytes()
     except PermissionError:
         yield ArticleError(origin, "cannot read the file: permission denied — check its permissions")
         return
@@ -175,7 +174,7 @@ def _load_file(item: _FileInput, *, max_chars: int) -> Iterator[Article | Articl
         if fmt is None:
             yield ArticleError(
                 origin,
-                f"unsupported file type '{item.path.suffix or item.path.name}' — use {SUPPORTED_SUFFIXES}",
+                f"unsupported file type '{path.suffix or path.name}' — use {SUPPORTED_SUFFIXES}",
             )
             return
     yield from parse_bytes(data, fmt, origin=origin, max_chars=max_chars)

@@ -426,3 +426,8 @@ def test_loader_never_raises_on_junk(suffix: str, parts: list[str]) -> None:
         else:
             assert item.origin.startswith(str(path)) and item.reason
             assert not item.reason.startswith("could not read it"), item  # a crash the parsers should handle
+
+
+def test_a_bare_string_input_is_one_input_not_characters() -> None:
+    items = list(iter_articles(str(INPUTS / "heading.md"), max_chars=LIMIT))  # type: ignore[arg-type]
+    assert len(items) == 1 and isinstance(items[0], Article) and items[0].title == "Rail strike called off"
