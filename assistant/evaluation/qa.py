@@ -123,7 +123,10 @@ def _csv_rows(p: Path) -> list[tuple[int, dict[str, Any] | str]]:
             if None in row:
                 out.append((line, "more fields than the header has"))
                 continue
-            out.append((line, _csv_to_json(row)))
+            try:
+                out.append((line, _csv_to_json(row)))
+            except json.JSONDecodeError as exc:
+                out.append((line, f"a JSON cell is not valid JSON ({exc.msg})"))
     return out
 
 

@@ -145,7 +145,7 @@ def write_plots(out: Path, metrics: dict[str, Any], records: Sequence[dict[str, 
 
     by_type = metrics.get("by_question_type") or {}
     rates = [(label, key) for label, key in TYPE_COLUMNS if not key.startswith("latency")]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(by_type) + 2), 4.0))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(by_type) + 2), 4.6))
     width = 0.8 / len(rates)
     for j, (label, key) in enumerate(rates):
         values = [get(tree, key) for tree in by_type.values()]
@@ -155,7 +155,7 @@ def write_plots(out: Path, metrics: dict[str, Any], records: Sequence[dict[str, 
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("rate")
     ax.set_title("Metrics by question type")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     fig.tight_layout()
     fig.savefig(out / PLOT_BY_TYPE, dpi=100)
     plt.close(fig)
