@@ -10,6 +10,7 @@ from dataclasses import replace
 from assistant.errors import ArticleError
 from assistant.sentences import paragraph_spans, sentence_spans
 from assistant.types import Article, Span
+from ingest.formats.fields import normalize_date
 
 # Only complete references ending in ";": html.unescape alone also expands "&not" or "&copy" without one,
 # which would turn "R&D&not..." style text into symbols the source never showed.
@@ -77,6 +78,7 @@ def clean_article(article: Article) -> Article:
         author=_field(article.author),
         url=_field(article.url),
         category=_field(article.category),
+        published_at=normalize_date(article.published_at),
         captions=captions,
     )
 

@@ -141,11 +141,13 @@ def test_clean_normalises_body_and_fields() -> None:
         source=" BBC News ",
         author="  ",
         url=" https://x.example/a ",
+        published_at="Tue, 05 Mar 2024 10:00:00 GMT",
     )
     cleaned = clean_article(raw)
     assert cleaned.body == "Line one¿\n\nLine two"
     assert cleaned.title == "Headline split"
     assert (cleaned.source, cleaned.author, cleaned.url) == ("BBC News", None, "https://x.example/a")
+    assert cleaned.published_at == "2024-03-05"
     assert raw.body.startswith("\r\n")  # a copy: the input is untouched
     assert (cleaned.id, cleaned.origin) == ("t-1", "test.jsonl:3")
 
