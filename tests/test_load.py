@@ -431,3 +431,29 @@ def test_loader_never_raises_on_junk(suffix: str, parts: list[str]) -> None:
 def test_a_bare_string_input_is_one_input_not_characters() -> None:
     items = list(iter_articles(str(INPUTS / "heading.md"), max_chars=LIMIT))  # type: ignore[arg-type]
     assert len(items) == 1 and isinstance(items[0], Article) and items[0].title == "Rail strike called off"
+
+
+def test_record_body_with_html_markup_becomes_text(tmp_path: Path) -> None:
+    path = tmp_path / "scraped.jsonl"
+    records = [
+        {
+            "id": "h1",
+            "title": "Scraped",
+            "body": "<p>First &amp; foremost.</p>\n<p>Second <b>bold</b> line.</p>",
+        },
+        {"id": "h2", "title": "Maths", "body": "Inflation fell to <2% while a<b held."},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    (scraped, maths), errors = load(path)
+    assert errors == []
+    assert scraped.body == "First & foremost.\n\nSecond bold line."
+    assert maths.body == "Inflation fell to <2% while a<b held."  # not markup: left verbatim
+
+
+def test_semicolon_csv(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        'id;title;body\ns-1;Tram line opens;"The tram line opened on Sunday; 5,000 people rode it."\n'
+    )
+    [article], errors = load(path)
+    assert errors == [] and article.body == "The tram line opened on Sunday; 5,000 people rode it."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from assistant.errors import ArticleError
 from assistant.types import Article
 from ingest.formats.fields import make_article
+from ingest.formats.html import html_to_text
 
 # Accepted spellings of each field, first match wins (the project's own corpora use the first one).
 _ALIASES = {
@@ -24,6 +26,10 @@ _ALIASES = {
     "category": ("category", "section", "topic"),
 }
 _BODY_NAMES = _ALIASES["body"]
+# Markup that only HTML has ("<10%" or "a<b" in plain text must not trigger it).
+_HTML_TAG = re.compile(
+    r"</?(?:p|br|div|span|a|em|strong|b|i|li|ul|ol|h[1-6]|img|figure|table|blockquote)\b[^<>]*>", re.I
+)
 # csv refuses fields over 128 KiB by default; articles may be longer (the size limit is checked per article).
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -40,6 +46,9 @@ def record_to_article(record: Any, *, origin: str, max_chars: int) -> Article:
         fields["body"] = ""  # present but blank: report it as empty, not as missing
     if isinstance(fields["id"], int | float) and not isinstance(fields["id"], bool):
         fields["id"] = str(fields["id"])
+    if isinstance(fields["body"], str) and _HTML_TAG.search(fields["body"]):
+        # Scraped records often keep the page's markup; article text is stored as text, never as HTML.
+        fields["body"] = html_to_text(fields["body"])
     return make_article(origin, max_chars=max_chars, **fields)
 
 
@@ -98,6 +107,9 @@ def parse_csv(
     text: str, *, origin: str, max_chars: int, delimiter: str = ","
 ) -> Iterator[Article | ArticleError]:
     """One article per row under a header row naming the columns; bad rows reported by line number."""
+    first_line = text.split("\n", 1)[0]
+    if delimiter == "," and "," not in first_line and ";" in first_line:
+        delimiter = ";"  # spreadsheets in many European locales save "CSV" with semicolons
     reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
