@@ -170,7 +170,7 @@ def _load_file(path: Path, *, max_chars: int) -> Iterator[Article | ArticleError
         yield ArticleError(origin, f"cannot read the file: {err.strerror or err}")
         return
     if fmt is None:
-        fmt = sniff_format(data) if data.strip() else "text"
+        fmt = sniff_format(data) if data and not data.isspace() else "text"
         if fmt is None:
             yield ArticleError(
                 origin,

@@ -84,7 +84,7 @@ def parse_bytes(
     data: bytes, fmt: str, *, origin: str, max_chars: int, url: str | None = None, charset: str | None = None
 ) -> Iterator[Article | ArticleError]:
     """Parse a whole document of format ``fmt``; yields its articles and one error per unusable part."""
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first non-space byte; strip copies it all
         yield ArticleError(origin, "empty file")
         return
     if looks_binary(data):
@@ -104,7 +104,7 @@ def parse_bytes(
         yield from parse_feed(data, origin=origin, max_chars=max_chars, url=url)
         return
     text = decode_text(data, charset)
-    if not text.strip():  # e.g. nothing but a byte-order mark
+    if not text or text.isspace():  # e.g. nothing but a byte-order mark
         yield ArticleError(origin, "empty file")
         return
     if fmt in ("text", "markdown"):
