@@ -79,7 +79,7 @@ def evaluate(
         embedder = embedder or get_embedder(settings)
         assistant = Assistant(open_store(settings, embedder), embedder, settings)
         chosen = assistant.answerer(answerer)
-        n_workers = workers or runner.default_workers(chosen.name)
+        n_workers = workers or runner.default_workers(chosen)
         total = len(qa.items)
 
         def ask(question: str) -> Any:

@@ -31,9 +31,13 @@ def build_scratch_index(articles: Sequence[str], settings: Settings, embedder: A
     return ingest(list(articles), settings, embedder=embedder)
 
 
-def default_workers(answerer_name: str) -> int:
-    """Concurrency the answerer allows: extractive is CPU-bound (2 cores, torch already uses both), LLM is I/O."""
-    return 1 if answerer_name == "extractive" else 2
+def default_workers(answerer: Any) -> int:
+    """Concurrency the answerer allows: its ``max_concurrency`` if it declares one; else 1 for extractive
+    (CPU-bound; torch already uses both of the 2 cores) and 2 for the LLM (waiting on a server)."""
+    declared = getattr(answerer, "max_concurrency", None)
+    if isinstance(declared, int) and declared >= 1:
+        return declared
+    return 1 if getattr(answerer, "name", "") == "extractive" else 2
 
 
 def ask_one(item: QAItem, ask: Ask) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""Run `byline eval` over the project's evaluation sets and write the "evaluation" section of BENCHMARKS.md.
+
+    .venv/bin/python -m benchmarks.eval_sets [--data ../shared/data] [--answerer extractive] [--sets bbc,rgb]
+
+Each set gets its own scratch index under benchmarks/out/eval-index/<set> (kept, so a re-run does not
+re-embed) and its outputs under benchmarks/out/eval/<set>-<answerer>/ (results.jsonl, metrics.json, report.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant import offline  # noqa: F401
+from assistant.evaluation.evaluate import evaluate
+from assistant.evaluation.report import fmt, get
+from assistant.settings import REPO_ROOT, Settings
+from benchmarks.report import write_section
+
+OUT = REPO_ROOT / "benchmarks" / "out"
+# name -> (articles file, question file, role). "tuning": the retrieval helper tuned the extractive refusal
+# threshold on these questions, so their figures are not independent. "report-only": nothing was tuned on them.
+SETS: dict[str, tuple[str, str, str]] = {
+    "seed-article": ("seed-article/articles.jsonl", "seed-article/qa.jsonl", "tuning"),
+    "wikinews": ("wikinews/articles.jsonl", "wikinews/qa-dev.jsonl", "tuning"),
+    "bbc-news": ("bbc-news/articles.jsonl", "bbc-news/qa-dev.jsonl", "report-only"),
+    "rgb": ("rgb/articles.jsonl", "rgb/qa-dev.jsonl", "report-only"),
+}
+COLUMNS = [
+    ("hit@k", "retrieval.article_hit_at_k"),
+    ("evidence recall@k", "retrieval.evidence_recall_at_k"),
+    ("MRR", "retrieval.mrr"),
+    ("both articles", "retrieval.both_articles_retrieved"),
+    ("correct", "answer.correct"),
+    ("correct (answerable)", "answer.correct_answerable"),
+    ("citations verified", "citations.verified_rate"),
+    ("citation precision", "citations.precision"),
+    ("refusal P / R / F1", "refusal"),
+    ("p50 / p95 ms", "latency_ms"),
+]
+
+
+def cell(metrics: dict[str, Any], key: str) -> str:
+    """One table cell; refusal and latency combine their parts."""
+    if key == "refusal":
+        return " / ".join(fmt(get(metrics, f"refusal.{p}")) for p in ("precision", "recall", "f1"))
+    if key == "latency_ms":
+        return f"{fmt(get(metrics, 'latency_ms.p50'))} / {fmt(get(metrics, 'latency_ms.p95'))}"
+    return fmt(get(metrics, key))
+
+
+def run_set(name: str, data: Path, answerer: str, k: int | None) -> dict[str, Any]:
+    """Evaluate one set in its own scratch index; returns its metrics."""
+    articles, qa, _ = SETS[name]
+    print(f"== {name} ({answerer})", flush=True)
+    run = evaluate(
+        data / qa,
+        Settings(),
+        OUT / "eval" / f"{name}-{answerer}",
+        articles=[str(data / articles)],
+        answerer=answerer,
+        k=k,
+        scratch=OUT / "eval-index" / name,
+        progress=lambda done, total: print(f"  {done}/{total}", end="\r", flush=True),
+    )
+    print(flush=True)
+    return run.metrics
+
+
+def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
+    """The BENCHMARKS.md section: overview per set, per-type table of BBC, the RGB counterfactual table."""
+    any_metrics = next(iter(results.values()))
+    k = any_metrics["k"]
+    lines = [
+        "## Evaluation (`byline eval`)",
+        "",
+        f"Produced by `python -m benchmarks.eval_sets`; k = {k} passages per question; every set is indexed on its "
+        "own in a scratch index. Metric rules: see docs/evaluation.md. *tuning* sets were used to tune the "
+        "extractive answerer's refusal threshold (by the retrieval work), so their figures are optimistic; "
+        "*report-only* sets (BBC, RGB) were never used to tune anything.",
+        "",
+        "| set | role | answerer | questions (unanswerable) | " + " | ".join(c for c, _ in COLUMNS) + " |",
+        "|---|---|---|---|" + "---:|" * len(COLUMNS),
+    ]
+    for (name, answerer), m in results.items():
+        count = f"{m['count']['questions']} ({m['count']['unanswerable']})"
+        cells = " | ".join(cell(m, key) for _, key in COLUMNS)
+        lines.append(f"| {name} | {SETS[name][2]} | {answerer} | {count} | {cells} |")
+    for (name, answerer), m in results.items():
+        if name != "bbc-news":
+            continue
+        lines += ["", f"BBC News dev set by question type ({answerer}):", ""]
+        lines += ["| question type | n | " + " | ".join(c for c, _ in COLUMNS) + " |", "|---|---:|" + "---:|" * len(COLUMNS)]
+        for qtype, tree in m["by_question_type"].items():
+            cells = " | ".join(cell(tree, key) for _, key in COLUMNS)
+            lines.append(f"| {qtype} | {tree['count']['questions']} | {cells} |")
+    for (_name, answerer), m in results.items():
+        if cf := m.get("counterfactual"):
+            lines += [
+                "",
+                f"RGB counterfactual robustness ({answerer}, {m['count']['questions']} questions; each has true, "
+                "counterfactual and noise passages in the index). Share of questions where Byline …",
+                "",
+                "| retrieved a counterfactual passage | quoted one | quoted both a true and a counterfactual one | "
+                "stated the planted false answer | said the sources disagree |",
+                "|---:|---:|---:|---:|---:|",
+                "| " + " | ".join(fmt(cf[key]) for key in ("retrieved", "cited", "cites_both", "states_false_answer",
+                                                          "flags_conflict")) + " |",
+            ]
+    versions = any_metrics["versions"]
+    lines += [
+        "",
+        f"Embedding model `{versions['answer'].get('embedding_model')}`, commit `{versions.get('git_commit')}`. "
+        "Latency is wall time per question on this shared 2-core machine, one question at a time.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO_ROOT.parent / "shared" / "data")
+    parser.add_argument("--answerer", action="append", help="extractive (default) and/or llm; repeatable")
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
+    parser.add_argument("--k", type=int, default=None)
+    parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
+    args = parser.parse_args(argv)
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    for answerer in args.answerer or ["extractive"]:
+        for name in args.sets.split(","):
+            results[(name, answerer)] = run_set(name, args.data, answerer, args.k)
+    md = markdown(results)
+    print(md)
+    if not args.no_write:
+        write_section("evaluation", md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
