@@ -2,7 +2,7 @@
 
 Routes: ``/`` chat window, ``/widget`` embeddable chat, ``/gradio.js`` the web-component loader (Gradio's own
 server answers 404 for it; serving the package's copy lets ``<gradio-app>`` work with no CDN), ``/api/ask``,
-``/healthz``. Every route sits behind :class:`~assistant.web.security.SecurityMiddleware`.
+``/embed`` (the snippets), ``/healthz``. Every route sits behind :class:`~assistant.web.security.SecurityMiddleware`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
 
 from assistant.errors import BylineError, EmptyIndexError, LLMError, StoreUnavailableError
 from assistant.settings import Settings
 from assistant.web import render
+from assistant.web.embed import embed_page
 from assistant.web.security import RateLimitedError, SecurityMiddleware, normalise_origin
 from assistant.web.service import Backend, InputError, WebService, friendly, parse_filters
 
@@ -80,6 +81,10 @@ def add_routes(app: FastAPI, service: WebService) -> None:
     @app.get("/gradio.js", include_in_schema=False)
     def gradio_js() -> FileResponse:
         return FileResponse(GRADIO_JS, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/embed", include_in_schema=False)
+    def embed(request: Request) -> HTMLResponse:
+        return HTMLResponse(embed_page(str(request.base_url)))
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:

@@ -112,10 +112,10 @@ def _ask_example(service: WebService):
     """Click handler of an example button: ask its text."""
     from assistant.web.chat import respond
 
-    def ask(question, conv, sources, since, until, request: gr.Request):
+    def _example(question, conv, sources, since, until, request: gr.Request):
         yield from respond(service, question, conv, sources, since, until, request)
 
-    return ask
+    return _example
 
 
 def _upload(service: WebService, paths: list[str] | None, progress: gr.Progress, n_page: int) -> Iterator[list[Any]]:
