@@ -32,7 +32,7 @@ COLUMNS = [
     ("hit@k", "retrieval.article_hit_at_k"),
     ("evidence recall@k", "retrieval.evidence_recall_at_k"),
     ("MRR", "retrieval.mrr"),
-    ("both articles", "retrieval.both_articles_retrieved"),
+    ("both articles (comparison, multi-hop)", "retrieval.both_articles_retrieved"),
     ("correct", "answer.correct"),
     ("correct (answerable)", "answer.correct_answerable"),
     ("citations verified", "citations.verified_rate"),

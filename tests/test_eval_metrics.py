@@ -146,3 +146,14 @@ def test_counterfactual_scores() -> None:
                   "flags_conflict": True}
     quiet = score_question(item, {**record, "answer": "Tampa, Florida [1].", "citations": [_citation("pos")]})
     assert not quiet["counterfactual"]["cited"] and not quiet["counterfactual"]["flags_conflict"]
+    quoted = {**record, "answer": "“The result is disputed.” [1]", "citations": [{**_citation("pos"),
+                                                                                 "quote": "The result is disputed."}]}
+    assert not score_question(item, quoted)["counterfactual"]["flags_conflict"]  # the source's words, not Byline's
+
+
+def test_both_articles_only_for_comparison_and_multi_hop() -> None:
+    record = {"answer": "x", "refused": False, "passages": [_passage("a", "t")], "citations": []}
+    comparison = QAItem("c", "?", "x", "comparison", evidence_article_ids=["a", "b"])
+    redundant = QAItem("r", "?", "x", "counterfactual", evidence_article_ids=["a", "b"])
+    assert score_question(comparison, record)["both_articles_retrieved"] is False
+    assert score_question(redundant, record)["both_articles_retrieved"] is None

@@ -30,7 +30,7 @@ OVERVIEW = [
     ("retrieval.article_hit_at_k", "any top-k passage from a gold article (answerable)"),
     ("retrieval.evidence_recall_at_k", "gold facts found in the top-k passages / all gold facts"),
     ("retrieval.mrr", "1/rank of the first evidence-article passage"),
-    ("retrieval.both_articles_retrieved", "every evidence article retrieved (multi-article questions)"),
+    ("retrieval.both_articles_retrieved", "every evidence article retrieved (comparison, multi-hop)"),
     ("answer.correct", "key terms of the gold answer present; unanswerable: refused"),
     ("answer.correct_answerable", "the same, answerable questions only"),
     ("citations.per_answer", "citations per answer"),

@@ -9,6 +9,9 @@ from typing import Any
 from assistant.evaluation import metrics as m
 from assistant.evaluation.qa import QAItem
 
+# Question types whose evidence articles are all needed (RGB lists several redundant positives instead).
+MULTI_ARTICLE_TYPES = ("comparison", "multi_hop")
+
 
 def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer | None = None) -> dict[str, Any]:
     """Per-question scores from a results.jsonl record (the ``byline ask --json`` shape plus latency)."""
@@ -37,7 +40,7 @@ def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer
         ),
         "both_articles_retrieved": (
             m.all_retrieved(item.evidence_article_ids, retrieved)
-            if item.answerable and len(set(item.evidence_article_ids)) >= 2
+            if item.question_type in MULTI_ARTICLE_TYPES and len(set(item.evidence_article_ids)) >= 2
             else None
         ),
         "correct": m.answer_correct(item.answer, answer_text, refused) if not result.get("error") else False,
@@ -55,9 +58,19 @@ def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer
             "states_false_answer": bool(item.counterfactual_answer)
             and not refused
             and m.terms_present(item.counterfactual_answer or "", answer_text),
-            "flags_conflict": m.states_conflict(" ".join([answer_text, *(result.get("warnings") or [])])),
+            "flags_conflict": m.states_conflict(
+                " ".join([_without_quotes(answer_text, citations), *(result.get("warnings") or [])])
+            ),
         }
     return score
+
+
+def _without_quotes(text: str, citations: list[dict[str, Any]]) -> str:
+    # A quoted source may itself say "disputed"; only Byline's own words count as flagging a conflict.
+    for c in citations:
+        if c.get("quote"):
+            text = text.replace(c["quote"], " ")
+    return text
 
 
 def aggregate(scores: Sequence[dict[str, Any]]) -> dict[str, Any]:
