@@ -20,7 +20,6 @@ EPILOG = (
 
 def register(app: typer.Typer) -> None:
     eval_app = typer.Typer(
-        help="Measure how far Byline can be trusted on your own questions, and compare settings.",
         no_args_is_help=False,
         invoke_without_command=True,
         epilog=EPILOG,
@@ -56,7 +55,9 @@ def register(app: typer.Typer) -> None:
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ) -> None:
-        """Run a question set through Byline and write results, metrics, a report and plots to --out.
+        """Measure how far Byline can be trusted on your own questions (and compare runs of it).
+
+        Runs every question of --qa through Byline and writes results, metrics, a report and plots to --out.
 
         Example: byline eval --qa data/sample/qa.jsonl --articles data/sample/articles --out eval-out
         """
