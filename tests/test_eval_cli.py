@@ -116,3 +116,15 @@ def test_help_and_missing_qa() -> None:
     assert result.exit_code == 2 and "--qa" in result.output
     missing = runner.invoke(app, ["eval", "compare", "/nonexistent-a", "/nonexistent-b"])
     assert missing.exit_code != 0
+
+
+def test_unusable_articles_or_an_empty_index_fail_once_with_a_hint(make_settings, tmp_path: Path, embedder) -> None:
+    from assistant.errors import BylineError, EmptyIndexError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(BylineError) as err:
+        evaluate(QA, make_settings(), tmp_path / "out", articles=[str(bad)], embedder=embedder, log=lambda _: None)
+    assert "--articles" in err.value.user_message()
+    with pytest.raises(EmptyIndexError):
+        evaluate(QA, make_settings(), tmp_path / "out2", embedder=embedder, log=lambda _: None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import BylineError
 from assistant.evaluation import report, runner
 from assistant.evaluation.qa import QASet, load_qa
 from assistant.evaluation.scoring import metrics_tree, score_question
@@ -76,8 +77,15 @@ def evaluate(
             ingested = runner.build_scratch_index(articles, settings, embedder)
             ingest_summary = ingested.summary()
             log(ingest_summary)
+            if not (ingested.added or ingested.updated or ingested.unchanged):
+                raise BylineError(
+                    f"No article could be indexed from {', '.join(map(str, articles))}.",
+                    hint="Check the --articles paths and formats (`byline ingest --help` lists them).",
+                )
         embedder = embedder or get_embedder(settings)
-        assistant = Assistant(open_store(settings, embedder), embedder, settings)
+        store = open_store(settings, embedder)
+        store.require_articles()  # an empty index fails once, with its hint, not once per question
+        assistant = Assistant(store, embedder, settings)
         chosen = assistant.answerer(answerer)
         n_workers = workers or runner.default_workers(chosen)
         total = len(qa.items)
