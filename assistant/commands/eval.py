@@ -71,21 +71,28 @@ def register(app: typer.Typer) -> None:
         from assistant.settings import get_settings
 
         with Progress(
-            TextColumn("[bold]eval"),
+            TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             console=console,
             disable=quiet,
         ) as bar:
-            task = bar.add_task("eval", total=None)
+            index_task = bar.add_task("index", total=None, visible=False)
+            task = bar.add_task("eval", total=None, visible=False)
 
             def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+                if not bar.tasks[index_task].finished:  # indexing is over once questions are answered
+                    bar.update(index_task, total=bar.tasks[index_task].completed)
+                    bar.stop_task(index_task)
+                bar.update(task, completed=done, total=total, visible=True)
+
+            def ingest_progress(done: int, chunks: int) -> None:
+                bar.update(index_task, completed=done, visible=True)
 
             run = evaluate(
                 qa, get_settings(), out, articles=articles or (), answerer=answerer, k=k, workers=workers,
-                judge=judge, scratch=scratch, progress=progress, log=lambda msg: console.print(msg, markup=False),
+                judge=judge, scratch=scratch, progress=progress, ingest_progress=ingest_progress, log=lambda msg: console.print(msg, markup=False),
             )
         m = run.metrics
         typer.echo(summary_line(m))

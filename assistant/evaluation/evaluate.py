@@ -44,6 +44,7 @@ def evaluate(
     scratch: str | Path | None = None,
     embedder: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    ingest_progress: Callable[[int, int], None] | None = None,
     log: Log = print,
 ) -> EvalRun:
     """Run the question file through Byline and write results.jsonl, metrics.json, report.md and plots.
@@ -74,7 +75,7 @@ def evaluate(
             settings = runner.scratch_settings(settings, scratch_dir)
             embedder = embedder or get_embedder(settings)
             log(f"building a scratch index in {scratch_dir} from {', '.join(map(str, articles))}")
-            ingested = runner.build_scratch_index(articles, settings, embedder)
+            ingested = runner.build_scratch_index(articles, settings, embedder, ingest_progress)
             ingest_summary = ingested.summary()
             log(ingest_summary)
             if not (ingested.added or ingested.updated or ingested.unchanged):

@@ -24,11 +24,13 @@ def scratch_settings(settings: Settings, home: Path) -> Settings:
     return settings.model_copy(update={"home": home, "chroma_url": None, "collection": SCRATCH_COLLECTION})
 
 
-def build_scratch_index(articles: Sequence[str], settings: Settings, embedder: Any = None) -> Any:
+def build_scratch_index(
+    articles: Sequence[str], settings: Settings, embedder: Any = None, progress: Any = None
+) -> Any:
     """Ingest ``articles`` into the (scratch) index of ``settings``; returns the IngestReport."""
     from ingest.pipeline import ingest
 
-    return ingest(list(articles), settings, embedder=embedder)
+    return ingest(list(articles), settings, embedder=embedder, progress=progress)
 
 
 def default_workers(answerer: Any) -> int:
