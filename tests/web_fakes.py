@@ -104,7 +104,7 @@ def hostile_article() -> Article:
     """An article whose text and title try to run script in the page."""
     return Article(
         id="hostile-1",
-        title='Bridge <img src=x onerror="window.__pwned=3"> reopens',
+        title='Bridge <script>window.__pwned=5</script><img src=x onerror="window.__pwned=3"> reopens',
         body=HOSTILE_BODY,
         source="<b>Evil</b> Wire",
         published_at="2024-05-01",

@@ -76,7 +76,7 @@ def citation_html(citation: Citation) -> str:
     )
     cls = "byline-cite" if citation.verified else "byline-cite byline-cite-unverified"
     return (
-        f'<div class="{cls}" data-n="{citation.n}">'
+        f'<div class="{cls}" data-n="{citation.n}" data-article="{esc(citation.article_id)}">'
         f'<div class="byline-cite-head"><span class="byline-n">[{citation.n}]</span> '
         f"{citation_meta(citation.title, citation.source, citation.published_at, citation.url)} {badge}</div>"
         f'<blockquote class="byline-context">{highlighted_context(citation)}</blockquote></div>'

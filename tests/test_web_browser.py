@@ -1,0 +1,141 @@
+"""The app in a real browser (headless Debian Chromium): chat, embedding from another site, refusal, XSS, upload."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from assistant.feedback import read_feedback
+from tests.fixtures_web import APP_HOST, EVIL_HOST, SITE_HOST, embed_pages, serve_in_thread
+
+pytestmark = pytest.mark.browser
+
+ALEPPO_Q = "What did Russia claim about the evacuations of eastern Aleppo?"
+
+
+def ask(root, question: str) -> None:
+    """Type a question into a chat panel (page or frame) and wait for the answer's sources."""
+    root.locator("#byline-question textarea").fill(question)
+    root.locator("#byline-send").click()
+    root.locator("#byline-sources .byline-cite, #byline-sources .byline-notice").first.wait_for()
+
+
+def wait_until(check, timeout: float = 30.0):
+    """Poll a server-side condition the browser cannot wait for (e.g. a row in SQLite)."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.2)
+    return value
+
+
+def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(running_app, page, artifacts_dir):
+    page.goto(running_app.url + "/")
+    example = page.locator(".byline-example").first
+    example.wait_for()  # example questions come from the indexed articles' titles
+    titles = {a["title"] for a in running_app.assistant.store.list_articles()}
+    assert any(t in example.inner_text() for t in titles)
+
+    ask(page, ALEPPO_Q)
+    cite = page.locator("#byline-sources .byline-cite").first
+    marked = cite.locator("mark").inner_text()
+    article_id = cite.get_attribute("data-article")
+    body = running_app.assistant.store.get_articles([article_id])[article_id].body
+    assert len(marked) > 20 and " ".join(marked.split()) in " ".join(body.split())  # verbatim from the article
+    assert "Aleppo" in cite.locator(".byline-title").inner_text()
+    assert cite.locator(".byline-verified").count() == 1
+    assert "[1]" in page.locator("#byline-chat").inner_text()
+    page.screenshot(path=str(artifacts_dir / "web-chat-window.png"), full_page=True)
+
+    before = len(read_feedback(running_app.settings.feedback_path))
+    page.locator("#byline-chat button[aria-label='Like']").last.click()
+
+    def new_rows():
+        rows = read_feedback(running_app.settings.feedback_path)
+        return rows if len(rows) > before else None
+
+    rows = wait_until(new_rows)
+    assert rows[-1].rating == 1 and rows[-1].question == ALEPPO_Q and rows[-1].citations
+    assert "[1]" in rows[-1].answer
+
+    page.locator("#byline-new").click()  # a new conversation empties the chat and the sources
+    page.locator("#byline-sources .byline-empty").wait_for()
+    assert "[1]" not in page.locator("#byline-chat").inner_text()
+    assert page.external_requests == []  # works offline: nothing fetched from a CDN
+    assert page.dialogs == []
+
+
+@pytest.mark.parametrize("kind", ["component", "iframe"])
+def test_widget_embedded_in_another_site_answers_with_citation(running_app, embed_site, page, artifacts_dir, kind):
+    folder, site_port = embed_site
+    embed_pages(folder, f"http://{APP_HOST}:{running_app.port}")
+    page.goto(f"http://{SITE_HOST}:{site_port}/{kind}.html")
+    root = page if kind == "component" else page.frame_locator("iframe")
+    ask(root, ALEPPO_Q)
+    cite = root.locator("#byline-sources .byline-cite").first
+    assert cite.locator("mark").inner_text().strip()
+    assert "Aleppo" in cite.inner_text()
+    page.screenshot(path=str(artifacts_dir / f"web-widget-{kind}.png"), full_page=True)
+    assert page.external_requests == []
+
+
+def test_site_whose_origin_is_not_allowed_is_refused(running_app, embed_site, page, artifacts_dir):
+    folder, site_port = embed_site
+    embed_pages(folder, f"http://{APP_HOST}:{running_app.port}")
+    with page.expect_event("requestfailed", lambda r: APP_HOST in r.url) as failed:
+        page.goto(f"http://{EVIL_HOST}:{site_port}/iframe.html")
+    assert "BLOCKED_BY_RESPONSE" in (failed.value.failure or "")  # frame-ancestors refused the framing
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/gradio.js")) as script:
+        page.goto(f"http://{EVIL_HOST}:{site_port}/component.html")
+    assert script.value.failure  # the server answered 403 without CORS headers: the loader never runs
+    assert page.locator("#byline-question").count() == 0
+    page.screenshot(path=str(artifacts_dir / "web-widget-refused.png"), full_page=True)
+
+
+def test_upload_then_hostile_article_shows_as_text_and_never_runs(browser, page, tmp_path, embedder, make_settings,
+                                                                  artifacts_dir):
+    from assistant.chain import Assistant
+    from assistant.store import open_store
+    from tests.web_fakes import hostile_article
+
+    settings = make_settings()
+    app = serve_in_thread(settings, Assistant(open_store(settings, embedder), embedder, settings))
+    try:
+        page.goto(app.url + "/")
+        banner = page.locator("#byline-banner .byline-notice")
+        banner.wait_for()
+        assert "No articles indexed yet" in banner.inner_text()  # a clear message for an empty index
+
+        art = hostile_article()
+        good = tmp_path / "hostile.jsonl"
+        good.write_text(json.dumps({"id": art.id, "title": art.title, "body": art.body, "source": art.source,
+                                    "published_at": art.published_at, "url": art.url}) + "\n", encoding="utf-8")
+        bad = tmp_path / "broken.jsonl"
+        bad.write_text("{not json\n", encoding="utf-8")
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#byline-upload input[type=file]").set_input_files([str(good), str(bad)])
+        page.locator("#byline-add").click()
+        page.locator("#byline-library .byline-stats").wait_for()  # the library refreshes when all files are done
+        results = page.locator("#byline-upload-results").inner_text()
+        assert "hostile.jsonl\tok\tadded 1" in results
+        assert "broken.jsonl" in results and "failed" in results
+        library = page.locator("#byline-library")
+        assert art.title in library.inner_text()  # the title's markup is shown as text
+        page.screenshot(path=str(artifacts_dir / "web-library-upload.png"), full_page=True)
+
+        page.get_by_role("tab", name="Chat").click()
+        ask(page, "When did traffic resume on the bridge?")
+        sources = page.locator("#byline-sources")
+        shown = sources.inner_text()
+        assert "<script>window.__pwned=5</script>" in shown and '<img src=x onerror="window.__pwned=3">' in shown
+        for sel in ("#byline-sources script", "#byline-sources img", "#byline-chat script", "#byline-chat img",
+                    "#byline-library img", "#byline-sources a[href^='javascript']"):
+            assert page.locator(sel).count() == 0, sel
+        assert page.evaluate("window.__pwned") is None  # no handler or script from the article ran
+        assert page.dialogs == []
+        page.screenshot(path=str(artifacts_dir / "web-hostile-article.png"), full_page=True)
+    finally:
+        app.stop()
