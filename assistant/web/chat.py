@@ -51,7 +51,7 @@ def respond(
     since: str | None,
     until: str | None,
     request: gr.Request | None = None,
-) -> Iterator[tuple[Any, Any, Conv, str]]:
+) -> Iterator[tuple[Any, Any, Conv, Any]]:
     """Stream one answer into the chat: yields (textbox, chatbot messages, state, sources panel HTML)."""
     question = (message or "").strip()
     if not question:
@@ -104,7 +104,7 @@ def _turn_at(conv: Conv, index: Any) -> dict[str, Any] | None:
     return next((t for t in conv["turns"] if t["index"] == idx), None)
 
 
-def show_sources(conv: Conv, evt: gr.SelectData) -> str:
+def show_sources(conv: Conv, evt: gr.SelectData) -> Any:
     """Clicking an answer shows its sources."""
     turn = _turn_at(conv, evt.index)
     if turn is None:
