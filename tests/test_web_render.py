@@ -76,3 +76,11 @@ def test_refused_answer_lists_related_articles_not_as_citations():
     related = [Passage(chunk_id="c", article_id="a", title="Close <one>", start=0, end=4, text="Some text")]
     html = render.sources_html(Answer(question="q", answer="no", refused=True, related=related))
     assert "do not answer the question" in html and "Close &lt;one&gt;" in html and "byline-cite" not in html
+
+
+def test_follow_up_shows_how_it_was_understood():
+    answer = Answer(question="And then?", answer="x [1]", standalone_question="What happened after the <vote>?",
+                    citations=[_cite()])
+    html = render.sources_html(answer)
+    assert "Understood as: What happened after the &lt;vote&gt;?" in html
+    assert "Understood as" not in render.sources_html(Answer(question="Q?", answer="x", standalone_question="Q?"))

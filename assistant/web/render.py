@@ -103,6 +103,8 @@ def sources_html(answer: Answer | None, pending: Iterable[Citation] = ()) -> str
             return '<div class="byline-sources byline-empty">Sources of the answer appear here.</div>'
         return '<div class="byline-sources">' + "".join(citation_html(c) for c in cites) + "</div>"
     parts = [citation_html(c) for c in answer.citations]
+    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        parts.insert(0, f'<p class="byline-understood">Understood as: {esc(answer.standalone_question)}</p>')
     if answer.refused:
         parts.append(related_html(answer.related))
     if answer.warnings:
