@@ -60,7 +60,8 @@ class LexicalIndex:
         self._days = np.array([(p.published_at or "")[:10] for p in self.passages], dtype="<U10")
         self._articles = np.array([p.article_id for p in self.passages], dtype=object)
         self._bm25 = bm25s.BM25()
-        if docs:
+        self._searchable = any(docs)  # bm25s cannot index a corpus without a single term
+        if self._searchable:
             self._bm25.index(docs, show_progress=False)
 
     def __len__(self) -> int:
@@ -89,7 +90,7 @@ class LexicalIndex:
     def search(self, query: str | Sequence[str], n: int, filters: Filters | None = None) -> list[Passage]:
         """Top ``n`` passages for ``query`` (text or pre-computed terms) that pass ``filters``."""
         q = terms(query) if isinstance(query, str) else list(query)
-        q = [t for t in q if t in self._bm25.vocab_dict] if self.n_docs else []
+        q = [t for t in q if t in self._bm25.vocab_dict] if self._searchable else []
         if not q:
             return []
         scores = self._bm25.get_scores(q)
