@@ -15,11 +15,13 @@ pytestmark = pytest.mark.browser
 ALEPPO_Q = "What did Russia claim about the evacuations of eastern Aleppo?"
 
 
-def ask(root, question: str) -> None:
-    """Type a question into a chat panel (page or frame) and wait for the answer's sources."""
+def ask(root, question: str, turn: int = 1):
+    """Type question number ``turn`` of the conversation into a chat panel (page or frame); wait for its sources."""
     root.locator("#byline-question textarea").fill(question)
     root.locator("#byline-send").click()
-    root.locator("#byline-sources .byline-cite, #byline-sources .byline-notice").first.wait_for()
+    done = root.locator(f"#byline-sources [data-turn='{turn}']")
+    done.wait_for()
+    return done
 
 
 def wait_until(check, timeout: float = 30.0):
@@ -60,6 +62,17 @@ def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(r
     rows = wait_until(new_rows)
     assert rows[-1].rating == 1 and rows[-1].question == ALEPPO_Q and rows[-1].citations
     assert "[1]" in rows[-1].answer
+
+    # Filters: only AP articles may be cited, though the Hajj stampede is a Wikinews story.
+    page.locator("#byline-filters").click()
+    page.locator("#byline-filter-sources input").click()
+    page.locator("ul[role=listbox] li", has_text="AP").first.click()
+    ask(page, "How many pilgrims died in the Hajj stampede?", turn=2)
+    cited = page.locator("#byline-sources .byline-cite").evaluate_all("els => els.map(e => e.dataset.article)")
+    assert all(a == "ap-aleppo-2016-12" for a in cited), cited
+    # Clicking the first answer brings its sources back.
+    page.locator("#byline-chat [data-testid='bot']").first.click()
+    page.locator("#byline-sources[data-turn='1'], #byline-sources [data-turn='1']").first.wait_for()
 
     page.locator("#byline-new").click()  # a new conversation empties the chat and the sources
     page.locator("#byline-sources .byline-empty").wait_for()

@@ -62,6 +62,7 @@ def respond(
         {"role": "user", "content": render.chat_text(question)},
         {"role": "assistant", "content": "…"},
     ]
+    turn = sum(1 for m in conv["messages"] if m["role"] == "user")  # this question's number in the conversation
     yield "", conv["messages"], conv, render.sources_html(None)
     text, pending, answer = "", [], None
     try:
@@ -85,18 +86,19 @@ def respond(
     except Exception as err:  # noqa: BLE001 - every failure becomes a message in the chat, never a traceback
         msg = friendly(err)
         conv["messages"][-1] = {"role": "assistant", "content": "⚠️ " + render.chat_text(msg)}
-        yield gr.update(value=question), conv["messages"], conv, render.message_html(msg, "error")
+        yield gr.update(value=question), conv["messages"], conv, render.message_html(msg, "error", turn)
         return
     conv["messages"][-1] = {"role": "assistant", "content": render.chat_text(_assistant_text(answer))}
     conv["turns"].append(
         {
             "question": question,
+            "turn": turn,
             "index": len(conv["messages"]) - 1,
             "answer": answer.to_json(),
             "filters": [list(filters.sources), filters.since, filters.until],
         }
     )
-    yield gr.update(), conv["messages"], conv, render.sources_html(answer)
+    yield gr.update(), conv["messages"], conv, render.sources_html(answer, turn=turn)
 
 
 def _turn_at(conv: Conv, index: Any) -> dict[str, Any] | None:
@@ -109,7 +111,7 @@ def show_sources(conv: Conv, evt: gr.SelectData) -> Any:
     turn = _turn_at(conv, evt.index)
     if turn is None:
         return gr.update()
-    return render.sources_html(Answer.model_validate(turn["answer"]))
+    return render.sources_html(Answer.model_validate(turn["answer"]), turn=turn.get("turn"))
 
 
 def on_like(service: WebService, conv: Conv, data: gr.LikeData, request: gr.Request | None = None) -> None:

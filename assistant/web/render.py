@@ -95,8 +95,11 @@ def related_html(related: Sequence[Passage]) -> str:
     return f'<div class="byline-related"><p>Closest articles (they do not answer the question):</p><ul>{items}</ul></div>'
 
 
-def sources_html(answer: Answer | None, pending: Iterable[Citation] = ()) -> str:
-    """The sources panel for one answer (or the citations resolved so far while it streams)."""
+def sources_html(answer: Answer | None, pending: Iterable[Citation] = (), turn: int | None = None) -> str:
+    """The sources panel for one answer (or the citations resolved so far while it streams).
+
+    ``turn`` (the question's number in the conversation) marks a finished answer, for pages and tests to wait on.
+    """
     if answer is None:
         cites = list(pending)
         if not cites:
@@ -111,12 +114,14 @@ def sources_html(answer: Answer | None, pending: Iterable[Citation] = ()) -> str
         parts.append("".join(f'<p class="byline-warning">{esc(w)}</p>' for w in answer.warnings))
     if not parts or not any(parts):
         parts = ['<p class="byline-empty">This answer cites no articles.</p>']
-    return '<div class="byline-sources">' + "".join(parts) + "</div>"
+    mark = f' data-turn="{int(turn)}"' if turn is not None else ""
+    return f'<div class="byline-sources"{mark}>' + "".join(parts) + "</div>"
 
 
-def message_html(text: str, kind: str = "error") -> str:
-    """A one-line notice (error, info) as escaped HTML."""
-    return f'<div class="byline-notice byline-{esc(kind)}">{esc(text)}</div>'
+def message_html(text: str, kind: str = "error", turn: int | None = None) -> str:
+    """A one-line notice (error, info) as escaped HTML (``turn`` as in :func:`sources_html`)."""
+    mark = f' data-turn="{int(turn)}"' if turn is not None else ""
+    return f'<div class="byline-notice byline-{esc(kind)}"{mark}>{esc(text)}</div>'
 
 
 def library_html(stats: Mapping[str, Any], articles: Sequence[Mapping[str, Any]], limit: int = 300) -> str:
