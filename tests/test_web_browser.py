@@ -152,3 +152,21 @@ def test_upload_then_hostile_article_shows_as_text_and_never_runs(browser, page,
         page.screenshot(path=str(artifacts_dir / "web-hostile-article.png"), full_page=True)
     finally:
         app.stop()
+
+
+def test_access_token_gates_the_widget_and_a_token_link_opens_it(sample_index, embedder, page):
+    from pydantic import SecretStr
+
+    from assistant.chain import Assistant
+
+    settings, store = sample_index
+    settings = settings.model_copy(update={"access_token": SecretStr("let-me-in")})
+    app = serve_in_thread(settings, Assistant(store, embedder, settings))
+    try:
+        assert page.goto(app.url + "/widget/").status == 401
+        assert page.locator("#byline-question").count() == 0
+        page.goto(app.url + "/widget/?token=let-me-in")  # sets the session cookie the page's own calls then carry
+        cite = ask(page, ALEPPO_Q).locator(".byline-cite").first
+        assert "Aleppo" in cite.inner_text()
+    finally:
+        app.stop()
