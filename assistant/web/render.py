@@ -103,7 +103,7 @@ def sources_html(answer: Answer | None, pending: Iterable[Citation] = (), turn: 
     if answer is None:
         cites = list(pending)
         if not cites:
-            return '<div class="byline-sources byline-empty">Sources of the answer appear here.</div>'
+            return '<div class="byline-sources byline-empty">Sources of the answer appear here; click an earlier answer to see its sources again.</div>'
         return '<div class="byline-sources">' + "".join(citation_html(c) for c in cites) + "</div>"
     parts = [citation_html(c) for c in answer.citations]
     if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():

@@ -118,9 +118,10 @@ class WebService:
         """Metadata of every indexed article."""
         return list(self.assistant.store.list_articles())
 
-    def examples(self, n: int = 4) -> list[str]:
+    def examples(self, n: int = 4, articles: list[dict[str, Any]] | None = None) -> list[str]:
         """Example questions drawn from the newest indexed articles' titles ([] when the index is empty)."""
-        rows = sorted(self.articles(), key=lambda r: r.get("published_at") or "", reverse=True)
+        rows = sorted(self.articles() if articles is None else articles, key=lambda r: r.get("published_at") or "",
+                      reverse=True)
         out: list[str] = []
         for row in rows:
             title = " ".join(str(row.get("title") or "").split()).rstrip(".?!")

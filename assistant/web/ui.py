@@ -99,7 +99,7 @@ def _page_state(service: WebService) -> list[Any]:
             "No articles indexed yet — add some in the Library tab (upload files), or run `byline ingest PATH`.", "info"
         )
         return [banner, gr.update(choices=[], value=[]), render.library_html(stats, []), *hidden]
-    questions = service.examples(N_EXAMPLES)
+    questions = service.examples(N_EXAMPLES, articles)
     buttons = [
         gr.update(visible=True, value=questions[i]) if i < len(questions) else gr.update(visible=False, value="")
         for i in range(N_EXAMPLES)
