@@ -146,8 +146,8 @@ def test_counterfactual_scores() -> None:
                   "flags_conflict": True}
     quiet = score_question(item, {**record, "answer": "Tampa, Florida [1].", "citations": [_citation("pos")]})
     assert not quiet["counterfactual"]["cited"] and not quiet["counterfactual"]["flags_conflict"]
-    quoted = {**record, "answer": "“The result is disputed.” [1]", "citations": [{**_citation("pos"),
-                                                                                 "quote": "The result is disputed."}]}
+    quoted = {**record, "answer": "From “Two different views”: “The result is disputed.” [1]",
+              "citations": [{**_citation("pos"), "quote": "The result is disputed.", "title": "Two different views"}]}
     assert not score_question(item, quoted)["counterfactual"]["flags_conflict"]  # the source's words, not Byline's
 
 

@@ -66,10 +66,12 @@ def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer
 
 
 def _without_quotes(text: str, citations: list[dict[str, Any]]) -> str:
-    # A quoted source may itself say "disputed"; only Byline's own words count as flagging a conflict.
+    # A quoted source (or its title, in an answer's "From <title>" header) may itself say "disputed";
+    # only Byline's own words count as flagging a conflict.
     for c in citations:
-        if c.get("quote"):
-            text = text.replace(c["quote"], " ")
+        for part in (c.get("quote"), c.get("title")):
+            if part:
+                text = text.replace(part, " ")
     return text
 
 
