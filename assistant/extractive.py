@@ -3,8 +3,8 @@
 Each candidate sentence is scored by meaning (cosine with the question, MiniLM) and by the rarity-weighted
 share of the question's terms it (or its headline) contains. The best sentences are quoted verbatim, grouped
 by article, in article order, with the speaker named when the sentence attributes a claim. When the best
-score is below the refusal threshold, or the question asks for a number/date the best sentences lack, the
-answer is NOT_IN_ARTICLES and the passages are returned as ``related``.
+score is below the refusal threshold, the question names a figure or year no passage contains, or it asks
+for a number/date the best sentences lack, the answer is NOT_IN_ARTICLES and the passages are returned as ``related``.
 """
 
 from __future__ import annotations
@@ -45,6 +45,22 @@ _DATE = re.compile(
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
     r"month|year)\b", re.I
 )
+
+
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def missing_numbers(question: str, passages: Sequence[Passage]) -> list[str]:
+    """Figures and years in ``question`` that no passage (text, headline or date) contains.
+
+    "Who won the 2020 election?" over passages that never say 2020 is a question about something else.
+    """
+    wanted = {m.group(0).rstrip(".,") for m in _FIGURE.finditer(question)}
+    wanted = {w for w in wanted if len(w.replace(",", "").replace(".", "")) >= 2}  # "2" is too common
+    if not wanted:
+        return []
+    haystack = " ".join(f"{p.title} {p.published_at or ''} {p.text}" for p in passages)
+    return sorted(w for w in wanted if not re.search(rf"(?<![\d.,]){re.escape(w)}(?![\d]|[.,]\d)", haystack))
 
 
 @dataclass
@@ -132,7 +148,7 @@ class ExtractiveAnswerer:
         """Quote the best sentences (grouped by article, in reading order) or refuse."""
         t0 = time.perf_counter()
         cands = self.candidates(question, passages)
-        picked = self.select(question, cands)
+        picked = [] if missing_numbers(question, passages) else self.select(question, cands)
         timings = {"answer_ms": (time.perf_counter() - t0) * 1000}
         version = {"answerer": self.name, "prompt": VERSION}
         if not picked:
