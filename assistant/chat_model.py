@@ -59,9 +59,11 @@ def to_langchain(messages: Sequence[tuple[str, str]]) -> list[object]:
     return [kinds[role](content=content) for role, content in messages]
 
 
-def stream_text(model: BaseChatModel, messages: Sequence[tuple[str, str]]) -> Iterator[str]:
-    """The answer's text pieces as the server sends them (empty pieces skipped)."""
-    for chunk in model.stream(to_langchain(messages)):
+def stream_text(
+    model: BaseChatModel, messages: Sequence[tuple[str, str]], stop: Sequence[str] | None = None
+) -> Iterator[str]:
+    """The answer's text pieces as the server sends them (empty pieces skipped); ``stop`` ends generation."""
+    for chunk in model.stream(to_langchain(messages), stop=list(stop) if stop else None):
         text = chunk.content if isinstance(chunk.content, str) else "".join(map(str, chunk.content))
         if text:
             yield text

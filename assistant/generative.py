@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 # The model's way of saying NOT_IN_ARTICLES, loosely: small models write "The article does not contain...".
 _REFUSAL = re.compile(r"\b(articles?|sentences?|text)\s+(do|does)\s+not\s+(contain|say|mention)", re.I)
 _CONDENSE_MAX_TOKENS = 64
+# Small models sometimes carry on past their answer by writing the next article block or question; an
+# answer never contains these, so generation stops there (OpenAI allows up to four stop sequences).
+STOP = ("<article", "</article", "\nQuestion:")
 # A claim starts after the previous citation marker or sentence end.
 _LAST_BREAK = re.compile(r"\[\d+\]|[.!?](?:\s|$)")
 
@@ -121,7 +124,7 @@ class LLMAnswerer:
             return
         parser = MarkerParser()
         try:
-            for piece_text in stream_text(self.chat_model, messages):
+            for piece_text in stream_text(self.chat_model, messages, stop=STOP):
                 run.timings.setdefault("llm_first_token_ms", _ms(started))
                 run.raw.append(piece_text)
                 for piece in parser.feed(piece_text):
