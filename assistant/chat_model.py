@@ -13,6 +13,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 # llama.cpp, vLLM and Ollama ignore the key but the OpenAI client refuses to start without one.
 NO_KEY = "not-needed"
@@ -44,18 +45,22 @@ def build_chat_model(
         api_key=api_key(settings),
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
-        max_tokens=cap,
+        max_completion_tokens=cap,  # the field's alias; LangChain sends it under this name
         extra_body={"max_tokens": cap},
         temperature=settings.llm_temperature,
         streaming=streaming,
     )
 
 
-def to_langchain(messages: Sequence[tuple[str, str]]) -> list[object]:
+def to_langchain(messages: Sequence[tuple[str, str]]) -> list[BaseMessage]:
     """``(role, content)`` pairs as LangChain message objects."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    kinds: dict[str, type[BaseMessage]] = {
+        "system": SystemMessage,
+        "user": HumanMessage,
+        "assistant": AIMessage,
+    }
     return [kinds[role](content=content) for role, content in messages]
 
 
