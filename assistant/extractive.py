@@ -36,6 +36,11 @@ _NUMERIC_Q = re.compile(
     r"number|was the (score|attendance|budget|cost|price|turnout|total|figure)))\b", re.I
 )
 _DATE_Q = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month))\b", re.I)
+_PLACE_OR_NAME_Q = re.compile(
+    r"^\s*(where|who|whom|(to |in |from )?which (town|city|country|region|place|company|firm|party|team|"
+    r"person|man|woman|minister|executive|group|band|club))\b", re.I
+)
+_NAME = re.compile(r"\b[A-Z][\w\u2019'-]+")
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
     r"hundred|thousand|million|billion|dozen|half|double|triple)\b", re.I
@@ -61,6 +66,19 @@ def missing_numbers(question: str, passages: Sequence[Passage]) -> list[str]:
         return []
     haystack = " ".join(f"{p.title} {p.published_at or ''} {p.text}" for p in passages)
     return sorted(w for w in wanted if not re.search(rf"(?<![\d.,]){re.escape(w)}(?![\d]|[.,]\d)", haystack))
+
+
+def answers_type(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` holds the kind of thing ``question`` asks for (a figure, date, or a new name)."""
+    if _NUMERIC_Q.search(question):
+        return bool(_NUMBER.search(sentence))
+    if _DATE_Q.search(question):
+        return bool(_DATE.search(sentence))
+    if _PLACE_OR_NAME_Q.search(question):
+        # A name the question does not already contain (not counting the sentence's first word).
+        asked = {w.lower() for w in _NAME.findall(question)}
+        return any(w.lower() not in asked for w in _NAME.findall(sentence.split(" ", 1)[-1]))
+    return True
 
 
 @dataclass
@@ -138,9 +156,8 @@ class ExtractiveAnswerer:
                 continue
             per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
             picked.append(c)
-        expects = _NUMBER if _NUMERIC_Q.search(question) else _DATE if _DATE_Q.search(question) else None
-        if expects is not None and not any(expects.search(c.text) for c in picked):
-            return []  # asked for a number or a date, and the best sentences hold none
+        if not any(answers_type(question, c.text) for c in picked):
+            return []  # asked for a number, date, place or name, and the best sentences hold none
         return picked
 
     # --- composing -------------------------------------------------------------------------------------

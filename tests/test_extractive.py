@@ -118,3 +118,18 @@ def test_speaker_patterns() -> None:
     assert speaker('"We will win," said Tony Blair.') == ("Tony Blair", "says")
     assert speaker("It came shortly after the government said it was suspending.") is None
     assert speaker("The government seized large swaths of the enclave.") is None
+
+
+def test_missing_figures_and_answer_types() -> None:
+    from assistant.extractive import answers_type, missing_numbers
+
+    p = Passage(chunk_id="a", article_id="a", title="t", start=0, end=1, published_at="2006-01-12",
+                text="He won 12,500 votes in 1964.")  # fmt: skip
+    assert missing_numbers("Which party won in 2020?", [p]) == ["2020"]
+    assert missing_numbers("Did he win 12,500 votes in 1964, reported in 2006?", [p]) == []
+    assert not answers_type("How many votes did he win?", "He won the seat comfortably.")
+    assert answers_type("How many votes did he win?", "He won by twelve votes.")
+    assert not answers_type("When did the ship sink?", "The ship sank near the coast.")
+    assert answers_type("Where was the document found?", "It was found on Castlefrank Road.")
+    assert not answers_type("Who chairs the board?", "The board met and voted.")
+    assert answers_type("Why did it fail?", "It failed because of rain.")
