@@ -52,6 +52,7 @@ class LexicalIndex:
         # Body chunks carry their headline: questions name the story ("Inbev profits") as often as the text.
         docs = [terms(f"{p.title}\n{p.text}" if p.section == "body" else p.text) for p in self.passages]
         self.n_docs = len(docs)
+        self._term_sets = {p.chunk_id: frozenset(doc) for p, doc in zip(self.passages, docs, strict=True)}
         self._df: dict[str, int] = {}
         for doc in docs:
             for term in set(doc):
@@ -66,6 +67,11 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return self.n_docs
+
+    def term_set(self, passage: Passage) -> frozenset[str]:
+        """The terms of ``passage`` (headline included), from the index when it holds that chunk."""
+        cached = self._term_sets.get(passage.chunk_id)
+        return cached if cached is not None else frozenset(terms(f"{passage.title}\n{passage.text}"))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a (stemmed) term; unseen terms get the maximum."""

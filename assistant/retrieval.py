@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -85,6 +85,7 @@ def diversify(
     query_terms: dict[str, float] | None = None,
     coverage: float = 0.0,
     first: Sequence[Passage] = (),
+    term_sets: Callable[[Passage], frozenset[str]] | None = None,
 ) -> list[Passage]:
     """Pick ``k`` of ``ranked``: at most ``per_article`` per article, no repeated text, covering the question.
 
@@ -100,7 +101,8 @@ def diversify(
     top = max(p.score for p in ranked[len(first) :] or ranked) or 1.0
     weights = query_terms or {}
     total = sum(weights.values()) or 1.0
-    covers = [set(terms(f"{p.title} {p.text}")) & weights.keys() for p in ranked] if weights else []
+    term_set = term_sets or (lambda p: frozenset(terms(f"{p.title}\n{p.text}")))
+    covers = [term_set(p) & weights.keys() for p in ranked] if weights else []
     picked: list[int] = []
     per: dict[str, int] = {}
     seen_text: set[str] = set()
@@ -212,7 +214,9 @@ class Retriever:
                 first += lexical.search(terms(sub), 1, filters)
         weights = {t: lexical.idf(t) for t in q_terms}
         n = max(self.settings.candidates, 4 * k)
-        return diversify(fused[: 2 * n], k, self.settings.max_chunks_per_article, weights, self.coverage, first)
+        return diversify(
+            fused[: 2 * n], k, self.settings.max_chunks_per_article, weights, self.coverage, first, lexical.term_set
+        )
 
     def _search(self, query: str, q_terms: list[str], k: int, filters: Filters | None) -> list[Passage]:
         n = max(self.settings.candidates, 4 * k)
