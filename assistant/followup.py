@@ -60,7 +60,7 @@ def resolve(question: str, history: Sequence[Turn]) -> str:
         resolved.append(resolve(previous, history[:i]))
     present = set(terms(question))
     carried: list[str] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     for previous in reversed(resolved):
         for word in _topic_words(previous):
             stem = tuple(terms(word))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -28,7 +28,7 @@ class PassageStore(Protocol):
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Passage]: ...
 
-    def iter_passages(self, batch_size: int = 2000) -> ...: ...
+    def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]: ...
 
     def generation(self) -> str: ...
 
