@@ -256,7 +256,7 @@ def markdown(cmp: dict, tuned: tuple[float, dict], bbc: dict, scale: list[dict],
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-scaling", action="store_true")
+    parser.add_argument("--skip-scaling", action="store_true", help="Reuse the last scaling figures (out/).")
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of writing it.")
     args = parser.parse_args(argv)
     OUT.mkdir(exist_ok=True)
@@ -273,7 +273,12 @@ def main(argv: list[str] | None = None) -> None:
         log(f"{name}: {json.dumps({k: round(v, 3) for k, v in res['all'].items()})}")
     bbc = extractive_on_bbc(Assistant(store, embedder, settings), bbc_q, tuned[0])
     log(f"extractive: {bbc}")
-    scale = [] if args.skip_scaling else scaling(settings, embedder, store, bbc_q)
+    cached = OUT / "scaling.json"
+    if args.skip_scaling:  # reuse the last measured scaling rows, if any
+        scale = json.loads(cached.read_text()) if cached.exists() else []
+    else:
+        scale = scaling(settings, embedder, store, bbc_q)
+        cached.write_text(json.dumps(scale))
     md = markdown(cmp, tuned, bbc, scale, len(bbc_q))
     print(md)
     if not args.no_write:
