@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.evaluation.evaluate import evaluate
+from assistant.evaluation.judge import Judge
 from assistant.settings import get_settings
 from tests.conftest import REPO, SAMPLE_DIR
 
@@ -94,7 +95,7 @@ def test_bad_line_is_reported_by_number_rest_still_run_user_index_untouched(
     assert "4" in k_row and "2" in k_row and "differs" in k_row
 
 
-def test_without_articles_the_configured_index_is_used(sample_index, tmp_path: Path) -> None:
+def test_without_articles_the_configured_index_is_used_and_judge_scores_are_labelled(sample_index, tmp_path: Path) -> None:
     settings, _ = sample_index
     qa = tmp_path / "qa.csv"
     qa.write_text(
@@ -103,10 +104,18 @@ def test_without_articles_the_configured_index_is_used(sample_index, tmp_path: P
         "ap-aleppo-2016-12\n",
         encoding="utf-8",
     )
-    run = evaluate(qa, settings, tmp_path / "out", log=lambda _: None)
+    replies = iter(['{"claims": [{"claim": "c", "supported": true}]}', '{"TP": ["t"], "FP": ["f"], "FN": []}'])
+    judge = Judge(lambda messages: next(replies), "scripted")
+    run = evaluate(qa, settings, tmp_path / "out", judge=judge, log=lambda _: None)
     assert run.metrics["count"]["questions"] == 1
     assert run.metrics["retrieval"]["article_hit_at_k"] == 1.0
     assert run.metrics["settings"]["home"] == str(settings.home)
+    judged = run.metrics["judged"]
+    assert judged["model"] == "scripted" and judged["faithfulness"] == 1.0
+    assert judged["answer_correctness"] == pytest.approx(1 / 1.5)
+    assert "LLM-judged" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    record = json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))
+    assert record["judged"] == {"faithfulness": 1.0, "correctness": pytest.approx(1 / 1.5)}
 
 
 def test_help_and_missing_qa() -> None:

@@ -78,21 +78,11 @@ def register(app: typer.Typer) -> None:
             console=console,
             disable=quiet,
         ) as bar:
-            index_task = bar.add_task("index", total=None, visible=False)
-            task = bar.add_task("eval", total=None, visible=False)
-
-            def progress(done: int, total: int) -> None:
-                if not bar.tasks[index_task].finished:  # indexing is over once questions are answered
-                    bar.update(index_task, total=bar.tasks[index_task].completed)
-                    bar.stop_task(index_task)
-                bar.update(task, completed=done, total=total, visible=True)
-
-            def ingest_progress(done: int, chunks: int) -> None:
-                bar.update(index_task, completed=done, visible=True)
-
+            phases = Phases(bar)
             run = evaluate(
                 qa, get_settings(), out, articles=articles or (), answerer=answerer, k=k, workers=workers,
-                judge=judge, scratch=scratch, progress=progress, ingest_progress=ingest_progress, log=lambda msg: console.print(msg, markup=False),
+                judge=judge, scratch=scratch, progress=phases.asked, ingest_progress=phases.indexed,
+                judge_progress=phases.judged, log=lambda msg: console.print(msg, markup=False),
             )
         m = run.metrics
         typer.echo(summary_line(m))
@@ -114,6 +104,28 @@ def register(app: typer.Typer) -> None:
         typer.echo(compare_dirs(dir_a, dir_b))
 
     app.add_typer(eval_app, name="eval")
+
+
+class Phases:
+    """One progress bar per phase of a run: index (with --articles), eval, judge (with --judge)."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.index = bar.add_task("index", total=None, visible=False)
+        self.eval = bar.add_task("eval", total=None, visible=False)
+        self.judge = bar.add_task("judge", total=None, visible=False)
+
+    def indexed(self, done: int, chunks: int) -> None:
+        self.bar.update(self.index, completed=done, visible=True)
+
+    def asked(self, done: int, total: int) -> None:
+        if not self.bar.tasks[self.index].finished:  # indexing is over once questions are being answered
+            self.bar.update(self.index, total=self.bar.tasks[self.index].completed)
+            self.bar.stop_task(self.index)
+        self.bar.update(self.eval, completed=done, total=total, visible=True)
+
+    def judged(self, done: int, total: int) -> None:
+        self.bar.update(self.judge, completed=done, total=total, visible=True)
 
 
 def summary_line(metrics: dict) -> str:

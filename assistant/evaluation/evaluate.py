@@ -7,13 +7,16 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import BylineError
 from assistant.evaluation import report, runner
 from assistant.evaluation.qa import QASet, load_qa
 from assistant.evaluation.scoring import metrics_tree, score_question
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.evaluation.judge import Judge
 
 Log = Callable[[str], None]
 
@@ -40,11 +43,12 @@ def evaluate(
     answerer: str | None = None,
     k: int | None = None,
     workers: int | None = None,
-    judge: bool = False,
+    judge: bool | Judge = False,
     scratch: str | Path | None = None,
     embedder: Any = None,
     progress: Callable[[int, int], None] | None = None,
     ingest_progress: Callable[[int, int], None] | None = None,
+    judge_progress: Callable[[int, int], None] | None = None,
     log: Log = print,
 ) -> EvalRun:
     """Run the question file through Byline and write results.jsonl, metrics.json, report.md and plots.
@@ -59,10 +63,12 @@ def evaluate(
 
     qa = load_qa(qa_path)
     judge_ = None
-    if judge:  # before the run, so a missing LLM fails fast rather than after every question was asked
+    if judge is True:  # before the run, so a missing LLM fails fast rather than after every question was asked
         from assistant.evaluation.judge import Judge
 
         judge_ = Judge.from_settings(settings)
+    elif judge:
+        judge_ = judge
     for err in qa.errors:
         log(f"skipped {err}")
     out_dir = Path(out)
@@ -107,7 +113,11 @@ def evaluate(
     metrics = metrics_tree(scores)
     if judge_ is not None:
         log(f"judging {len(records)} answers with {judge_.model} (LLM-judged metrics are opinions, not checks)")
-        judged = [judge_.judge(item, rec) for item, rec in zip(qa.items, records, strict=True)]
+        judged = []
+        for item, rec in zip(qa.items, records, strict=True):
+            judged.append(judge_.judge(item, rec))
+            if judge_progress:
+                judge_progress(len(judged), len(records))
         for rec, j in zip(records, judged, strict=True):
             rec["judged"] = j
         metrics["judged"] = judge_.summary(judged)
