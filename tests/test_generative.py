@@ -59,7 +59,7 @@ class FakeExtractive:
 
 
 def answerer(make_settings, url: str, **overrides) -> LLMAnswerer:
-    overrides.setdefault("llm_timeout_s", 60.0)
+    overrides.setdefault("llm_timeout_s", 180.0)  # generous: the 2-core CI machine is shared
     overrides.setdefault("llm_max_tokens", 80)
     return LLMAnswerer(make_settings(llm_base_url=url, **overrides), FakeExtractive())
 
