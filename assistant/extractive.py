@@ -20,6 +20,7 @@ from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
 from assistant.embedder import Embedder
 from assistant.lexical import terms
+from assistant.retrieval import alternatives
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 from assistant.types import NOT_IN_ARTICLES, Answer, Citation, Passage
@@ -158,7 +159,22 @@ class ExtractiveAnswerer:
             picked.append(c)
         if not any(answers_type(question, c.text) for c in picked):
             return []  # asked for a number, date, place or name, and the best sentences hold none
-        return picked
+        return picked + self._other_sides(question, cands, picked)
+
+    def _other_sides(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
+        """For "Which ..., A or B?": the best sentence naming each side the picked quotes leave out."""
+        split = alternatives(question)
+        if not split:
+            return []
+        extra: list[Candidate] = []
+        for option in split[1]:
+            wanted = set(terms(option))
+            if not wanted or any(wanted <= set(terms(c.text)) for c in picked + extra):
+                continue
+            best = next((c for c in cands if wanted <= set(terms(c.text)) and c not in picked), None)
+            if best is not None and best.score >= self.threshold - MARGIN:
+                extra.append(best)
+        return extra
 
     # --- composing -------------------------------------------------------------------------------------
     def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
@@ -188,7 +204,9 @@ class ExtractiveAnswerer:
                 meta = ", ".join(x for x in (p.source, p.published_at) if x)
                 lines.append(f"From \u201c{p.title}\u201d" + (f" ({meta})" if meta else "") + ":")
             who = speaker(c.text)
-            lead = f"{who[0]} {who[1]}: " if who else ""
+            # Name the speaker up front unless the quote already opens with them.
+            named_first = who is not None and c.text.lstrip("\u201c\"' ").startswith(who[0][:12])
+            lead = f"{who[0]} {who[1]}: " if who and not named_first else ""
             lines.append(f"- {lead}\u201c{c.text}\u201d [{n}]")
             citations.append(
                 Citation(

@@ -62,7 +62,20 @@ def test_answer_quotes_the_supporting_sentence_verbatim(answerer: ExtractiveAnsw
 
 def test_attributed_claims_name_the_speaker(answerer: ExtractiveAnswerer) -> None:
     answer = answerer.answer("Are there still people waiting to be evacuated in eastern Aleppo?", passages_of(SEED))
-    assert "The U.N. and international aid agencies insist: \u201cThe U.N." in answer.answer
+    assert "\u201cThe U.N. and international aid agencies insist there are still people" in answer.answer
+    quote = '"We will rebuild every school in the city," said Mayor Ana Lopez of Riverton.'
+    mayor = Passage(chunk_id="m", article_id="m", title="Riverton flood", start=0, end=len(quote), text=quote)
+    answer = answerer.answer("What did the Riverton mayor promise to rebuild?", [mayor])
+    assert answer.answer.splitlines()[1].startswith("- Mayor Ana Lopez of Riverton says: \u201c\"We will")
+
+
+def test_comparison_quotes_both_sides(answerer: ExtractiveAnswerer) -> None:
+    a = "Franz Ferdinand picked up five Brit Award nominations this year."
+    b = "Kasabian, the Leicester band, earned three nominations for the Brit Awards."
+    passages = [Passage(chunk_id=i, article_id=i, title=f"Brits {i}", start=0, end=len(t), text=t)
+                for i, t in (("ff", a), ("k", b))]  # fmt: skip
+    answer = answerer.answer("Which got more Brit Award nominations, Franz Ferdinand or Kasabian?", passages)
+    assert {c.article_id for c in answer.citations} == {"ff", "k"}
 
 
 def test_quotes_are_grouped_by_article_in_reading_order(answerer: ExtractiveAnswerer) -> None:
