@@ -9,6 +9,7 @@ re-embed) and its outputs under benchmarks/out/eval/<set>-<answerer>/ (results.j
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ def cell(metrics: dict[str, Any], key: str) -> str:
     if key == "latency_ms":
         return f"{fmt(get(metrics, 'latency_ms.p50'))} / {fmt(get(metrics, 'latency_ms.p95'))}"
     return fmt(get(metrics, key))
+
+
+def pct(value: float | None) -> str:
+    """A rate as a whole percentage."""
+    return "–" if value is None else f"{100 * value:.0f}%"
 
 
 def run_set(name: str, data: Path, answerer: str, k: int | None) -> dict[str, Any]:
@@ -108,7 +114,18 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
                 "|---:|---:|---:|---:|---:|",
                 "| " + " | ".join(fmt(cf[key]) for key in ("retrieved", "cited", "cites_both", "states_false_answer",
                                                           "flags_conflict")) + " |",
+                "",
+                f"So with the {answerer} answerer Byline quoted a counterfactual passage for {pct(cf['cited'])} of "
+                f"the questions and said that its sources disagree for {pct(cf['flags_conflict'])}. "
+                "A quoted counterfactual passage is still a *verified* citation (the quote is in that passage); "
+                "verification proves provenance, not truth.",
             ]
+            if (cf["cites_both"] or 0) >= 0.25:
+                lines[-1] += (
+                    f" answer.correct ({fmt(m['answer']['correct'])}) and 'stated the planted false answer' "
+                    f"({fmt(cf['states_false_answer'])}) overlap because such answers quote the true and the "
+                    "counterfactual passage side by side without saying which is right."
+                )
     versions = any_metrics["versions"]
     lines += [
         "",
@@ -125,11 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--k", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
+    parser.add_argument(
+        "--reuse", action="store_true", help="rebuild the section from the last runs' metrics.json (no questions asked)"
+    )
     args = parser.parse_args(argv)
     results: dict[tuple[str, str], dict[str, Any]] = {}
     for answerer in args.answerer or ["extractive"]:
         for name in args.sets.split(","):
-            results[(name, answerer)] = run_set(name, args.data, answerer, args.k)
+            previous = OUT / "eval" / f"{name}-{answerer}" / "metrics.json"
+            if args.reuse and previous.exists():
+                results[(name, answerer)] = json.loads(previous.read_text(encoding="utf-8"))
+            else:
+                results[(name, answerer)] = run_set(name, args.data, answerer, args.k)
     md = markdown(results)
     print(md)
     if not args.no_write:
