@@ -30,6 +30,8 @@ def _run(out: Path, refuse_q2: bool) -> dict:
     out.mkdir()
     records = [_record("q1", "Ann won [1].", False, 120.0), _record("q2", "Not in the articles.", refuse_q2, 80.0)]
     scores = [score_question(i, r) for i, r in zip(ITEMS, records, strict=True)]
+    for r, sc in zip(records, scores, strict=True):
+        r["scores"] = sc
     metrics = metrics_tree(scores) | {"answerer": "extractive", "k": 4, "settings": {"top_k": 4}, "versions": {}}
     report.write_results(out, records)
     report.write_metrics(out, metrics)
@@ -53,6 +55,7 @@ def test_report_tables_plots_and_compare(tmp_path: Path) -> None:
     assert rows["retrieval.mrr"][3] == "0"
     printed = compare_dirs(tmp_path / "good", tmp_path / "bad")
     assert "A: good" in printed and "B: bad" in printed and "by_question_type.unanswerable" in printed
+    assert "q2: correct (refused) -> wrong" in printed and "q1:" not in printed
 
 
 def test_compare_names_the_fix_for_a_folder_without_metrics(tmp_path: Path) -> None:

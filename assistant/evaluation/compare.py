@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import BylineError
-from assistant.evaluation.report import METRICS, fmt
+from assistant.evaluation.report import METRICS, RESULTS, fmt
 from assistant.evaluation.scoring import flatten
 
 
@@ -68,7 +68,41 @@ def render(rows: list[tuple[str, str, str, str]], name_a: str, name_b: str) -> s
     return "\n".join([line(header), "-" * (sum(widths) + 6), *(line(r) for r in rows)])
 
 
+def load_scores(run_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """id -> per-question scores from DIR/results.jsonl ({} when absent)."""
+    path = Path(run_dir) / RESULTS
+    if not path.is_file():
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "id" in record:
+            out[str(record["id"])] = record.get("scores") or {}
+    return out
+
+
+def changed_questions(a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per question both runs asked whose correctness or refusal differs."""
+    lines = []
+    for qid in a.keys() & b.keys():
+        sa, sb = a[qid], b[qid]
+        if (sa.get("correct"), sa.get("refused")) != (sb.get("correct"), sb.get("refused")):
+            lines.append(f"{qid}: {_outcome(sa)} -> {_outcome(sb)}")
+    return sorted(lines)
+
+
+def _outcome(score: dict[str, Any]) -> str:
+    return ("correct" if score.get("correct") else "wrong") + (" (refused)" if score.get("refused") else "")
+
+
 def compare_dirs(dir_a: str | Path, dir_b: str | Path) -> str:
-    """The printed comparison of two eval output folders."""
+    """The printed comparison of two eval output folders: metrics, then questions whose outcome changed."""
     rows = compare_rows(load_metrics(dir_a), load_metrics(dir_b))
-    return render(rows, f"A: {Path(dir_a).name}", f"B: {Path(dir_b).name}")
+    text = render(rows, f"A: {Path(dir_a).name}", f"B: {Path(dir_b).name}")
+    changed = changed_questions(load_scores(dir_a), load_scores(dir_b))
+    if changed:
+        text += f"\n\nQuestions whose outcome changed (A -> B), {len(changed)}:\n" + "\n".join(changed)
+    return text
