@@ -38,6 +38,8 @@ def compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, str, s
     fb = flatten({k: v for k, v in b.items() if k not in meta})
     for key in sorted(set(fa) | set(fb), key=_order):
         va, vb = fa.get(key), fb.get(key)
+        if va is None and vb is None:  # not measurable in either run (e.g. MRR of unanswerable questions)
+            continue
         delta = ""
         if isinstance(va, int | float) and isinstance(vb, int | float) and not isinstance(va, bool):
             d = vb - va
