@@ -24,6 +24,8 @@ OUT = REPO_ROOT / "benchmarks" / "out"
 # name -> (articles file, question file, role). "tuning": the retrieval helper tuned the extractive refusal
 # threshold on these questions, so their figures are not independent. "report-only": nothing was tuned on them.
 SETS: dict[str, tuple[str, str, str]] = {
+    # The bundled set (absolute paths: it lives in the repo, not in --data); mostly seed + Wikinews questions.
+    "sample": (str(REPO_ROOT / "data/sample/articles"), str(REPO_ROOT / "data/sample/qa.jsonl"), "tuning"),
     "seed-article": ("seed-article/articles.jsonl", "seed-article/qa.jsonl", "tuning"),
     "wikinews": ("wikinews/articles.jsonl", "wikinews/qa-dev.jsonl", "tuning"),
     "bbc-news": ("bbc-news/articles.jsonl", "bbc-news/qa-dev.jsonl", "report-only"),
@@ -132,6 +134,12 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         f"Embedding model `{versions['answer'].get('embedding_model')}`, commit `{versions.get('git_commit')}`. "
         "Latency is wall time per question on this shared 2-core machine, one question at a time.",
     ]
+    if not any(answerer == "llm" for _, answerer in results):
+        lines.append(
+            "The LLM answerer is not run here (the bundled 135M model on 2 shared cores needs minutes per question); "
+            "its BBC figures are in the LLM section, from the same `byline eval` code. Run "
+            "`python -m benchmarks.eval_sets --answerer llm` with BYLINE_LLM_BASE_URL set to add its rows."
+        )
     return "\n".join(lines)
 
 
