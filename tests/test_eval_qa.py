@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from assistant.evaluation.qa import QAFileError, load_qa
 from tests.conftest import REPO, SHARED_DATA
@@ -83,3 +85,24 @@ def test_rgb_alias_list_answers_and_counterfactual_ids() -> None:
     lists = [i for i in qa.items if isinstance(i.answer, list)]
     assert lists and all(isinstance(group, list) for i in lists for group in i.answer)
     assert all(i.counterfactual_article_ids and i.counterfactual_answer for i in qa.items)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    questions=st.lists(st.text(min_size=1, max_size=20).filter(str.strip), min_size=1, max_size=8),
+    bad_at=st.integers(min_value=0, max_value=8),
+)
+@example(questions=["Who said \u2028this\x1c?"], bad_at=1)  # Unicode line separators inside a string
+def test_any_valid_set_loads_whole_and_a_bad_line_is_named_by_number(questions: list[str], bad_at: int) -> None:
+    import tempfile
+
+    rows = [json.dumps({"id": f"q{i}", "question": q, "answer": None}, ensure_ascii=False)
+            for i, q in enumerate(questions)]
+    bad_at = min(bad_at, len(rows))
+    rows.insert(bad_at, "[1, 2")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "qa.jsonl"
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        qa = load_qa(path)
+    assert [i.question for i in qa.items] == [q.strip() for q in questions]
+    assert len(qa.errors) == 1 and qa.errors[0].startswith(f"qa.jsonl:{bad_at + 1}:")

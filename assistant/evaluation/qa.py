@@ -99,7 +99,8 @@ def load_qa(path: str | Path) -> QASet:
 
 def _jsonl_rows(p: Path) -> list[tuple[int, dict[str, Any] | str]]:
     out: list[tuple[int, dict[str, Any] | str]] = []
-    for n, raw in enumerate(p.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    # split("\n"), not splitlines(): raw U+2028 or \x1c inside a JSON string are text, not line breaks.
+    for n, raw in enumerate(p.read_text(encoding="utf-8-sig").split("\n"), start=1):
         if not raw.strip():
             continue
         try:
