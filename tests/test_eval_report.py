@@ -36,7 +36,7 @@ def _run(out: Path, refuse_q2: bool) -> dict:
     report.write_results(out, records)
     report.write_metrics(out, metrics)
     report.write_plots(out, metrics, records)
-    report.write_report(out, metrics, records, scores, ["qa.jsonl:3: not valid JSON"])
+    report.write_report(out, metrics, records, scores, ["qa.jsonl:3: not valid JSON"], ITEMS)
     return metrics
 
 
@@ -47,6 +47,9 @@ def test_report_tables_plots_and_compare(tmp_path: Path) -> None:
     text = (tmp_path / "good" / "report.md").read_text(encoding="utf-8")
     assert "| refusal.f1 | 1.00 |" in text and "| unanswerable | 1 |" in text
     assert "qa.jsonl:3: not valid JSON" in text  # skipped lines are listed
+    assert "## Answers scored wrong" not in text
+    bad_text = (tmp_path / "bad" / "report.md").read_text(encoding="utf-8")
+    assert "**q2** (unanswerable): gold (unanswerable) — answered: Not in the articles." in bad_text
     assert (tmp_path / "good" / "latency_hist.png").stat().st_size > 1000
     assert len((tmp_path / "good" / "results.jsonl").read_text().splitlines()) == 2
 
@@ -56,6 +59,11 @@ def test_report_tables_plots_and_compare(tmp_path: Path) -> None:
     printed = compare_dirs(tmp_path / "good", tmp_path / "bad")
     assert "A: good" in printed and "B: bad" in printed and "by_question_type.unanswerable" in printed
     assert "q2: correct (refused) -> wrong" in printed and "q1:" not in printed
+
+
+def test_article_text_is_inert_in_the_report() -> None:
+    text = report.md_text("<script>alert(1)</script> | [click](http://x) *bold*\nnext")
+    assert "<script>" not in text and "\\|" in text and "\\[click\\]" in text and "\n" not in text
 
 
 def test_compare_names_the_fix_for_a_folder_without_metrics(tmp_path: Path) -> None:

@@ -132,5 +132,5 @@ def evaluate(
     report.write_results(out_dir, records)
     report.write_metrics(out_dir, metrics)
     report.write_plots(out_dir, metrics, records)
-    report.write_report(out_dir, metrics, records, scores, qa.errors)
+    report.write_report(out_dir, metrics, records, scores, qa.errors, qa.items)
     return EvalRun(out_dir, metrics, records, scores, qa, ingest_summary)

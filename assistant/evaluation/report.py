@@ -65,6 +65,27 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def md_text(text: str) -> str:
+    """Text from articles or question files made inert in markdown: no HTML, links, emphasis or table breaks."""
+    text = " ".join(str(text).split())
+    for ch in "\\`*_[]<>|#":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _gold(answer: Any) -> str:
+    if answer is None:
+        return "(unanswerable)"
+    if isinstance(answer, str):
+        return answer
+    return " + ".join("/".join(group) for group in answer)
+
+
 def write_results(out: Path, records: Sequence[dict[str, Any]]) -> None:
     with (out / RESULTS).open("w", encoding="utf-8") as fh:
         for r in records:
@@ -97,6 +118,7 @@ def markdown_tables(metrics: dict[str, Any]) -> str:
 def write_report(
     out: Path, metrics: dict[str, Any], records: Sequence[dict[str, Any]], scores: Sequence[dict[str, Any]],
     qa_errors: Sequence[str] = (),
+    items: Sequence[Any] | None = None,
 ) -> None:
     """report.md: what ran, the metric tables, the plots, every question's outcome, and skipped lines."""
     count = metrics["count"]
@@ -124,15 +146,24 @@ def write_report(
     ]
     for r, sc in zip(records, scores, strict=True):
         parts.append(
-            f"| {r['id']} | {sc['question_type']} | {fmt(sc['correct'])} | {fmt(sc['refused'])} | "
+            f"| {md_text(r['id'])} | {md_text(sc['question_type'])} | {fmt(sc['correct'])} | {fmt(sc['refused'])} | "
             f"{fmt(sc['article_hit'])} | {sc['facts_found']}/{sc['facts']} | "
             f"{sc['citations']} ({sc['citations_verified']}) | {fmt(sc['latency_ms'])} |"
         )
-    errors = [f"- `{r['id']}`: {r['error']}" for r in records if r.get("error")]
+    if items is not None:
+        misses = [
+            f"- **{md_text(r['id'])}** ({md_text(sc['question_type'])}): gold {md_text(_gold(item.answer))} — "
+            f"{'refused' if sc['refused'] else 'answered'}: {md_text(_clip(r.get('answer') or ''))}"
+            for item, r, sc in zip(items, records, scores, strict=True)
+            if not sc["correct"]
+        ]
+        if misses:
+            parts += ["", "## Answers scored wrong", "", *misses]
+    errors = [f"- {md_text(r['id'])}: {md_text(r['error'])}" for r in records if r.get("error")]
     if errors:
         parts += ["", "## Questions that failed", "", *errors]
     if qa_errors:
-        parts += ["", "## Lines skipped in the question file", "", *[f"- {e}" for e in qa_errors]]
+        parts += ["", "## Lines skipped in the question file", "", *[f"- {md_text(e)}" for e in qa_errors]]
     (out / REPORT).write_text("\n".join(parts) + "\n", encoding="utf-8")
 
 
