@@ -77,7 +77,7 @@ class Assistant:
         return self._answerers[key]
 
     def _idf(self, term: str) -> float:
-        return self.retriever.lexical().idf(term)
+        return self.retriever.idf(term)
 
     # --- public API ------------------------------------------------------------------------------------
     def ask(

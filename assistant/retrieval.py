@@ -193,6 +193,10 @@ class Retriever:
                 self._generation = generation
             return self._lexical
 
+    def idf(self, term: str) -> float:
+        """IDF of a stemmed term in the index as of the last retrieval (no store round trip)."""
+        return (self._lexical or self.lexical()).idf(term)
+
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         """The top ``k`` passages for ``question``: RRF of dense and BM25 candidates, diversified.
 
