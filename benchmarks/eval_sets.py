@@ -139,7 +139,7 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
     if not any(answerer == "llm" for _, answerer in results):
         lines.append(
             "The LLM answerer is not run here (the bundled 135M model is slow on these 2 shared cores); "
-            "its BBC figures are in the LLM section, from the same `byline eval` code. Run "
+            "benchmarks/llm.py runs the BBC dev set through the same `byline eval` code with both answerers (LLM section). Run "
             "`python -m benchmarks.eval_sets --answerer llm` with BYLINE_LLM_BASE_URL set to add its rows."
         )
     return "\n".join(lines)
