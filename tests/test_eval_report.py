@@ -104,7 +104,8 @@ def test_judge_with_a_scripted_model_labels_and_skips_refusals() -> None:
 def test_judge_against_the_real_local_llm(llm_url: str) -> None:
     from assistant.settings import Settings
 
-    judge = Judge.from_settings(Settings(llm_base_url=llm_url, llm_timeout_s=120))
+    # A short cap keeps the tiny model from rambling: the verdict JSON fits well within 160 tokens.
+    judge = Judge.from_settings(Settings(llm_base_url=llm_url, llm_timeout_s=120, llm_max_tokens=160))
     record = _record("q1", "Ann won the race [1].", False, 1.0)
     scores = judge.judge(ITEMS[0], record)
     judged = [v for v in scores.values() if v is not None]
