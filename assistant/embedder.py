@@ -53,7 +53,7 @@ class SentenceTransformerEmbedder:
             ) from exc
         self.batch_size = batch_size
         self.tokenizer = self.model.tokenizer
-        self.max_tokens = int(self.model.max_seq_length)
+        self.max_tokens = int(self.model.max_seq_length or 256)  # MiniLM reads 256 word pieces
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.model_id = model_id_for_path(model_path, self.dimension)
         self._lock = threading.Lock()  # torch inference from several UI threads at once thrashes 2 cores
