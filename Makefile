@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 7860
 PYTEST_ARGS ?=
 
-.PHONY: run test install dev chromium index lint bench clean
+.PHONY: run test install dev chromium index bench clean
 
 ## make run: venv + install, index the bundled sample articles on first run, serve http://127.0.0.1:7860
 run: install index
@@ -17,6 +17,8 @@ run: install index
 
 ## make test: dev dependencies, Chromium, the local LLM server; runs the whole suite
 test: dev chromium
+	$(VENV)/bin/ruff check assistant ingest tests benchmarks app.py
+	$(VENV)/bin/mypy
 	$(PY) -m tests.services -- $(PY) -m pytest $(PYTEST_ARGS)
 
 $(PY):
@@ -49,10 +51,6 @@ index: install
 	@n=$$($(BYLINE) stats --json | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["articles"])'); \
 	if [ "$$n" = "0" ]; then echo "first run: indexing the bundled sample articles (data/sample/articles) …"; \
 	  $(BYLINE) ingest data/sample/articles; else echo "index has $$n articles"; fi
-
-lint: dev
-	$(VENV)/bin/ruff check assistant ingest tests benchmarks app.py
-	$(VENV)/bin/mypy
 
 ## make bench: every benchmark script (needs ../shared/data); each rewrites its section of BENCHMARKS.md
 bench: dev

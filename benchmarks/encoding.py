@@ -8,9 +8,9 @@ fp32 model: mean cosine between the two embeddings of each text, and how often t
 from __future__ import annotations
 
 import copy
-import warnings
 import random
 import time
+import warnings
 
 import numpy as np
 import torch
