@@ -23,10 +23,10 @@ def _check_date(value: str | None, flag: str) -> str | None:
         ) from None
 
 
-def render(answer: Answer) -> str:
+def render(answer: Answer, with_text: bool = True) -> str:
     """The answer text, then a numbered list of citations (title, source, date, quote), then warnings."""
-    lines = [answer.answer, ""]
-    if answer.standalone_question:
+    lines = [answer.answer, ""] if with_text else [""]
+    if answer.standalone_question and with_text:
         lines.insert(0, f"(understood as: {answer.standalone_question})\n")
     if answer.refused and answer.related:
         lines.append("Related passages (closest matches, not an answer):")
@@ -73,11 +73,22 @@ def register(app: typer.Typer) -> None:
             )
             if answerer is not None and answerer not in ("llm", "extractive", "auto"):
                 raise ConfigError(f"Unknown answerer {answerer!r}.", hint="Use --answerer llm or --answerer extractive.")
-            result = Assistant.from_settings().ask(question, filters=filters, answerer=answerer, k=k)
+            assistant = Assistant.from_settings()
+            if as_json:
+                result = assistant.ask(question, filters=filters, answerer=answerer, k=k)
+                typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+                return
+            # Stream: answer text as it is written, status lines on stderr, citations once all are checked.
+            final: Answer | None = None
+            for event in assistant.stream(question, filters=filters, answerer=answerer, k=k):
+                if event.kind == "token":
+                    typer.echo(event.text, nl=False)
+                elif event.kind == "status":
+                    typer.secho(event.text, err=True, fg=typer.colors.YELLOW)
+                elif event.kind == "done":
+                    final = event.answer
         except BylineError as err:
             typer.secho(f"Error: {err.user_message()}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
-        if as_json:
-            typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
-        else:
-            typer.echo(render(result))
+        if final is not None:
+            typer.echo("\n" + render(final, with_text=False))
