@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,6 +111,11 @@ def ingest_articles(
             seen[article.id] = (version, article.origin)
             yield article
 
+    # One writer thread: batch i is written to Chroma while batch i+1 is chunked and embedded (torch and
+    # Chroma's Rust core both release the GIL). At most one write is in flight, so memory stays bounded
+    # and batches land in order.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="byline-write")
+    pending: Future[None] | None = None
     try:
         for batch in _batches(cleaned(), settings.ingest_batch_articles):
             current = store.versions([a.id for a in batch])
@@ -117,22 +123,31 @@ def ingest_articles(
             report.unchanged += [a.id for a in batch if current.get(a.id) == a.content_hash]
             if todo:
                 model = model or get_embedder(settings)
-                written = _index_batch(todo, spec, model, store)
-                n_chunks += written
+                embedded = _embed_batch(todo, spec, model)
+                if pending is not None:
+                    pending.result()  # a failed write surfaces here, before more is queued
+                pending = writer.submit(store.write, embedded)
+                n_chunks += sum(len(chunks) for _, chunks, _ in embedded)
                 for a in todo:
                     (report.updated if a.id in current else report.added).append(a.id)
             done += len(batch)
             if progress:
                 progress(done, n_chunks)
+        if pending is not None:
+            pending.result()
     except KeyboardInterrupt:
         report.interrupted = True
+    finally:
+        writer.shutdown(wait=True)  # let an in-flight write finish: the index stays consistent either way
     report.chunks = n_chunks
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _index_batch(articles: list[Article], spec: ChunkingSpec, model: Embedder, store: IndexStore) -> int:
-    """Chunk and embed a batch of articles in one model call, then write them to the store."""
+def _embed_batch(
+    articles: list[Article], spec: ChunkingSpec, model: Embedder
+) -> list[tuple[Article, Sequence[Chunk], np.ndarray]]:
+    """Chunk a batch of articles and embed all their chunks in one model call."""
     per_article: list[list[Chunk]] = [
         chunk_article(a, spec, model.count_tokens, model.token_offsets) for a in articles
     ]
@@ -143,8 +158,7 @@ def _index_batch(articles: list[Article], spec: ChunkingSpec, model: Embedder, s
     for article, chunks in zip(articles, per_article, strict=True):
         batch.append((article, chunks, vectors[pos : pos + len(chunks)]))
         pos += len(chunks)
-    store.write(batch)
-    return pos
+    return batch
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
