@@ -25,7 +25,6 @@ from assistant.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO / "data" / "sample" / "articles"
-SHARED_DATA = REPO.parent / "shared" / "data"
 ARTIFACTS = REPO / "test-artifacts"
 
 pytest_plugins = [

@@ -21,7 +21,8 @@ from ingest.formats.fields import normalize_date, url_id
 from ingest.load import count_inputs, iter_articles
 
 INPUTS = Path(__file__).parent / "fixtures" / "inputs"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The repo's own copies of the seed article and the Wikinews sample: `make test` reads nothing outside the repo.
+SAMPLE_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "sample" / "articles"
 LIMIT = 100_000
 
 
@@ -40,7 +41,7 @@ def reasons(errors: list[ArticleError]) -> dict[str, str]:
 
 def seed_record() -> dict:
     return json.loads(
-        (SHARED_DATA / "seed-article" / "articles.jsonl").read_text(encoding="utf-8").splitlines()[0]
+        (SAMPLE_ARTICLES / "ap-aleppo.jsonl").read_text(encoding="utf-8").splitlines()[0]
     )
 
 
@@ -149,9 +150,9 @@ def test_jsonl_bad_lines_reported_by_line_good_lines_kept() -> None:
 
 
 def test_wikinews_record() -> None:
-    lines = (SHARED_DATA / "wikinews" / "sample-40.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (SAMPLE_ARTICLES / "wikinews.jsonl").read_text(encoding="utf-8").splitlines()
     record = json.loads(lines[0])
-    articles, errors = load(SHARED_DATA / "wikinews" / "sample-40.jsonl")
+    articles, errors = load(SAMPLE_ARTICLES / "wikinews.jsonl")
     assert errors == [] and len(articles) == len(lines)
     first = articles[0]
     assert (first.id, first.title, first.source, first.published_at, first.url) == (
