@@ -21,6 +21,7 @@ for _var in ("BYLINE_CHROMA_URL", "BYLINE_LLM_BASE_URL", "BYLINE_COLLECTION", "B
     os.environ.pop(_var, None)
 
 from assistant import offline  # noqa: E402,F401
+from assistant.llm_server import free_port  # noqa: E402,F401  (re-exported for tests)
 from assistant.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,13 +31,6 @@ ARTIFACTS = REPO / "test-artifacts"
 pytest_plugins = [
     f"tests.{name}" for name in ("fixtures_llm", "fixtures_web") if (Path(__file__).parent / f"{name}.py").exists()
 ]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
