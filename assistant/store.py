@@ -173,19 +173,20 @@ class IndexStore:
         """Counts for `byline stats` and the library view."""
         sources: dict[str, int] = {}
         dates: list[str] = []
-        n_articles = 0
+        n_articles = n_chunks = 0
         for ids_, metas, _ in self._page(self.registry, include=["metadatas"]):
             for i, m in zip(ids_, metas, strict=True):
                 if i.startswith("__"):
                     continue
                 n_articles += 1
+                n_chunks += int(m.get("n_chunks", 0))
                 src = m.get("source") or "(unknown)"
                 sources[src] = sources.get(src, 0) + 1
                 if m.get("published_at"):
                     dates.append(m["published_at"])
         return {
             "articles": n_articles,
-            "chunks": self.chunk_count(),
+            "chunks": n_chunks,
             "sources": dict(sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             "first_date": min(dates) if dates else None,
             "last_date": max(dates) if dates else None,
@@ -331,16 +332,19 @@ class IndexStore:
         return removed
 
     def _remove_stale(self, versions: dict[str, str | None]) -> int:
-        removed = 0
-        for article_id, version in versions.items():
-            where: dict[str, Any] = {"article_id": article_id}
-            if version is not None:
-                where = {"$and": [where, {"version": {"$ne": version}}]}
-            stale = self.chunks.get(where=where, include=[])["ids"]
-            if stale:
-                self.chunks.delete(ids=stale)
-                removed += len(stale)
-        return removed
+        """Delete chunks of these articles whose version is not the given one (None: all their chunks)."""
+        ids = list(versions)
+        stale: list[str] = []
+        for s in range(0, len(ids), 500):  # one metadata read per 500 articles, not one per article
+            res = self.chunks.get(where={"article_id": {"$in": ids[s : s + 500]}}, include=["metadatas"])
+            stale += [
+                cid
+                for cid, meta in zip(res["ids"], res["metadatas"], strict=True)
+                if versions.get(meta["article_id"]) is None or meta.get("version") != versions[meta["article_id"]]
+            ]
+        for s in range(0, len(stale), _WRITE_BATCH):
+            self.chunks.delete(ids=stale[s : s + _WRITE_BATCH])
+        return len(stale)
 
     def _set_pending(self, ids: Sequence[str]) -> None:
         prior = self.registry.get(ids=[_PENDING_ID], include=["metadatas"])

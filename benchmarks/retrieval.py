@@ -141,29 +141,6 @@ def extractive_on_bbc(assistant: Assistant, questions: list[dict], threshold: fl
     }
 
 
-def bulk_write(store, batch) -> None:
-    """``IndexStore.write`` minus its per-article crash-safety steps (fresh ids only, so none are needed).
-
-    The real write looks up stale chunks article by article, which is right for re-ingest and needless for
-    filling a throwaway index with 100k new chunks; what retrieval later reads is identical.
-    """
-    from assistant.store import _DUMMY, _article_meta, _chunk_meta
-
-    ids, vecs, docs, metas = [], [], [], []
-    for article, chunks, vectors in batch:
-        for chunk, vec in zip(chunks, vectors, strict=True):
-            ids.append(chunk.chunk_id(article.content_hash))
-            vecs.append(vec)
-            docs.append(chunk.text)
-            metas.append(_chunk_meta(article, chunk, article.content_hash))
-    store.chunks.upsert(ids=ids, embeddings=np.asarray(vecs, dtype=np.float32), documents=docs, metadatas=metas)
-    store.registry.upsert(
-        ids=[a.id for a, _, _ in batch], embeddings=[_DUMMY] * len(batch), documents=[a.body for a, _, _ in batch],
-        metadatas=[_article_meta(a, len(c)) for a, c, _ in batch],
-    )  # fmt: skip
-    store._bump_generation()
-
-
 def scaling(settings, embedder, store, questions, targets=(10_000, 30_000, 100_000)) -> list[dict]:
     """Retrieval time as the index grows: BBC chunks replicated under new ids with jittered vectors."""
     home = OUT / "scale-index"
@@ -194,10 +171,10 @@ def scaling(settings, embedder, store, questions, targets=(10_000, 30_000, 100_0
                 batch.append((art, chunks, vecs))
                 total += len(chunks)
                 if len(batch) == 500:
-                    bulk_write(big, batch)
+                    big.write(batch)
                     batch = []
             if batch:
-                bulk_write(big, batch)
+                big.write(batch)
             replica += 1
         retriever = Retriever(big, embedder, s2)
         t = time.perf_counter()
