@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer_type import holds
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
 from assistant.embedder import Embedder
@@ -31,28 +32,8 @@ MARGIN = 0.12  # quote sentences scoring within this of the best one
 MAX_QUOTES = 4
 MAX_PER_ARTICLE = 2
 MIN_WORDS = 4
+LONG_QUESTION = 12  # distinct terms from which a question is "multi-part": no one sentence can match all of it
 MAX_EMBEDDED = 8  # sentences read by the model per question (the rest are scored lexically)
-
-_NUMERIC_Q = re.compile(
-    r"^\s*(how (many|much|long|old|far|big)|what (percentage|proportion|share|fraction|score|figure|amount|"
-    r"number|was the (score|attendance|budget|cost|price|turnout|total|figure)))\b", re.I
-)
-_DATE_Q = re.compile(r"^\s*(when|(on |in )?what (date|day|year|month))\b", re.I)
-_PLACE_OR_NAME_Q = re.compile(
-    r"^\s*(where|who|whom|(to |in |from )?which (town|city|country|region|place|company|firm|party|team|"
-    r"person|man|woman|minister|executive|group|band|club))\b", re.I
-)
-_NAME = re.compile(r"\b[A-Z][\w\u2019'-]+")
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundred|thousand|million|billion|dozen|half|double|triple)\b", re.I
-)
-_DATE = re.compile(
-    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
-    r"month|year)\b", re.I
-)
-
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 
@@ -68,19 +49,6 @@ def missing_numbers(question: str, passages: Sequence[Passage]) -> list[str]:
         return []
     haystack = " ".join(f"{p.title} {p.published_at or ''} {p.text}" for p in passages)
     return sorted(w for w in wanted if not re.search(rf"(?<![\d.,]){re.escape(w)}(?![\d]|[.,]\d)", haystack))
-
-
-def answers_type(question: str, sentence: str) -> bool:
-    """Whether ``sentence`` holds the kind of thing ``question`` asks for (a figure, date, or a new name)."""
-    if _NUMERIC_Q.search(question):
-        return bool(_NUMBER.search(sentence))
-    if _DATE_Q.search(question):
-        return bool(_DATE.search(sentence))
-    if _PLACE_OR_NAME_Q.search(question):
-        # A name the question does not already contain (not counting the sentence's first word).
-        asked = {w.lower() for w in _NAME.findall(question)}
-        return any(w.lower() not in asked for w in _NAME.findall(sentence.split(" ", 1)[-1]))
-    return True
 
 
 @dataclass
@@ -151,9 +119,19 @@ class ExtractiveAnswerer:
         cands.sort(key=lambda c: -c.score)
         return cands
 
+    def threshold_for(self, question: str) -> float:
+        """The refusal threshold for ``question``: one MARGIN lower for comparisons and long, multi-part ones.
+
+        A sentence answers one part of "Which drew more viewers: A or B?" or of a chained question, so its
+        share of the question's terms and its cosine with the whole question are lower than for a one-part
+        question; the answer-type check still applies.
+        """
+        multi_part = alternatives(question) is not None or len(set(terms(question))) >= LONG_QUESTION
+        return self.threshold - MARGIN if multi_part else self.threshold
+
     def select(self, question: str, cands: Sequence[Candidate]) -> list[Candidate]:
         """The sentences to quote, or [] when the passages do not answer ``question``."""
-        if not cands or cands[0].score < self.threshold:
+        if not cands or cands[0].score < self.threshold_for(question):
             return []
         best = cands[0].score
         picked: list[Candidate] = []
@@ -165,7 +143,7 @@ class ExtractiveAnswerer:
                 continue
             per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
             picked.append(c)
-        if not any(answers_type(question, c.text) for c in picked):
+        if not any(holds(question, c.text) for c in picked):
             return []  # asked for a number, date, place or name, and the best sentences hold none
         return picked + self._other_sides(question, cands, picked)
 

@@ -3,8 +3,8 @@
     .venv/bin/python -m benchmarks.retrieval [--skip-scaling] [--no-write]
 
 Writes the "retrieval" section of BENCHMARKS.md. Indexes go to benchmarks/out/ (gitignored); BBC text never
-enters the repository. The refusal threshold is tuned on the seed-article and Wikinews QA sets only and
-then applied, unchanged, to the BBC questions that are reported.
+enters the repository. The refusal threshold was tuned on the seed-article and Wikinews QA sets; the
+answer-type checks were designed on the BBC dev questions (the 139 held-out BBC questions are never run here).
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ import numpy as np
 from assistant import offline  # noqa: F401
 from assistant.chain import Assistant
 from assistant.embedder import get_embedder
-from assistant.extractive import ExtractiveAnswerer, missing_numbers
 from assistant.retrieval import Retriever
 from assistant.settings import REPO_ROOT, Settings
 from assistant.store import open_store
-from assistant.types import Article, Chunk
+from assistant.types import Answer, Article, Chunk
 from assistant.verify import verified_rate
 from benchmarks.report import write_section
 from benchmarks.retrieval_metrics import evaluate, load_jsonl, percentile, refusal_f1
@@ -89,38 +88,17 @@ def compare_retrievers(settings, embedder, store, questions) -> dict:
     return {name: evaluate(fn, questions) for name, fn in systems.items()}
 
 
-def refusal_features(assistant: Assistant, questions: list[dict]) -> list[tuple[bool, bool, float, bool]]:
-    """Per question: (unanswerable, refused-regardless-of-threshold, best sentence score, passes type check)."""
-    answerer: ExtractiveAnswerer = assistant.answerer("extractive")  # type: ignore[assignment]
-    rows = []
-    for q in questions:
-        passages = assistant.retriever.retrieve(q["question"], K)
-        cands = answerer.candidates(q["question"], passages)
-        saved, answerer.threshold = answerer.threshold, -1.0
-        typed_ok = bool(answerer.select(q["question"], cands))
-        answerer.threshold = saved
-        best = cands[0].score if cands else -1.0
-        rows.append((q.get("answer") is None, bool(missing_numbers(q["question"], passages)), best, typed_ok))
-    return rows
+def refusal_on(assistant: Assistant, questions: list[dict]) -> dict:
+    """Refusal precision/recall/F1 of the shipped extractive answerer on ``questions``."""
+    answers = [assistant.ask(q["question"], answerer="extractive") for q in questions]
+    return refusal_f1([a.refused for a in answers], [q.get("answer") is None for q in questions])
 
 
-def tune_threshold(rows: list[tuple[bool, bool, float, bool]]) -> tuple[float, dict]:
-    """The threshold with the best refusal F1 on ``rows`` (ties: the lowest, refusing least)."""
-    best_t, best = 0.0, {"f1": -1.0}
-    for t in np.arange(0.20, 0.80, 0.005):
-        refused = [miss or not ok or score < t for _, miss, score, ok in rows]
-        res = refusal_f1(refused, [u for u, *_ in rows])
-        if res["f1"] > best["f1"] + 1e-9:
-            best_t, best = float(round(t, 3)), res
-    return best_t, best
-
-
-def extractive_on_bbc(assistant: Assistant, questions: list[dict], threshold: float) -> dict:
-    answerer: ExtractiveAnswerer = assistant.answerer("extractive")  # type: ignore[assignment]
-    answerer.threshold = threshold
+def extractive_on_bbc(assistant: Assistant, questions: list[dict]) -> dict:
     for q in questions[:3]:
         assistant.ask(q["question"], answerer="extractive")  # warm-up
-    answers, latencies = [], []
+    answers: list[Answer] = []
+    latencies: list[float] = []
     for _ in range(2):
         answers = []
         for q in questions:
@@ -199,7 +177,7 @@ def scaling(settings, embedder, store, questions, targets=(10_000, 30_000, 100_0
     return rows
 
 
-def markdown(cmp: dict, tuned: tuple[float, dict], bbc: dict, scale: list[dict], n_q: int) -> str:
+def markdown(cmp: dict, tuning: dict, bbc: dict, scale: list[dict], n_q: int, threshold: float) -> str:
     lines = ["## Retrieval and answering (read path)", "",
              f"BBC News dev set: {n_q} questions over 2,225 articles, k={K}. Evidence recall@4 = share of gold "
              "`fact` strings contained in a top-4 passage; article hit@4 = the evidence article (every one, "
@@ -215,11 +193,14 @@ def markdown(cmp: dict, tuned: tuple[float, dict], bbc: dict, scale: list[dict],
     for name, res in cmp.items():
         lines.append(f"| {name.split(' (')[0]} | " + " | ".join(f"{m['evidence_recall']:.2f}"
                      for m in res["by_type"].values()) + " |")  # fmt: skip
-    t, tr = tuned
     r = bbc["refusal"]
     lines += ["", "### Extractive answers (offline default)", "",
-              f"- Refusal threshold **{t}**, tuned on the seed-article + Wikinews QA sets only (refusal F1 there "
-              f"{tr['f1']:.2f}); not tuned on BBC.",
+              f"- Refusal: best sentence score below **{threshold}** (one margin lower for comparisons and long, "
+              "multi-part questions), a figure or year of the question in no passage, or the best sentences lack "
+              "the kind of answer asked for (a new figure, sum, share, score, date or name: "
+              "`assistant/answer_type.py`). The threshold was tuned on the seed-article + Wikinews sets "
+              f"(refusal F1 there now {tuning['f1']:.2f}); the answer-type rules and the multi-part allowance were "
+              "designed on the BBC dev questions, so the BBC refusal figure below is a dev-set figure.",
               f"- Quotes shown verified: **{bbc['verified_rate']:.1%}** of {bbc['citations']} citations.",
               f"- Refusing unanswerable BBC questions: precision {r['precision']:.2f}, recall {r['recall']:.2f}, "
               f"**F1 {r['f1']:.2f}** (tp {r['tp']}, fp {r['fp']}, fn {r['fn']}).",
@@ -251,14 +232,14 @@ def main(argv: list[str] | None = None) -> None:
 
     sample = build_index(OUT / "sample-index", [str(REPO_ROOT / "data" / "sample" / "articles")])
     tuning_q = [q for path in TUNING_QA for q in load_jsonl(path)]
-    tuned = tune_threshold(refusal_features(Assistant(sample[2], sample[1], sample[0]), tuning_q))
-    log(f"refusal threshold {tuned[0]} (tuning F1 {tuned[1]['f1']:.2f})")
+    tuning = refusal_on(Assistant(sample[2], sample[1], sample[0]), tuning_q)
+    log(f"refusal on the seed + Wikinews sets: {tuning}")
 
     settings, embedder, store = build_index(OUT / "bbc-index", [str(BBC_ARTICLES)])
     cmp = compare_retrievers(settings, embedder, store, bbc_q)
     for name, res in cmp.items():
         log(f"{name}: {json.dumps({k: round(v, 3) for k, v in res['all'].items()})}")
-    bbc = extractive_on_bbc(Assistant(store, embedder, settings), bbc_q, tuned[0])
+    bbc = extractive_on_bbc(Assistant(store, embedder, settings), bbc_q)
     log(f"extractive: {bbc}")
     cached = OUT / "scaling.json"
     if args.skip_scaling:  # reuse the last measured scaling rows, if any
@@ -266,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         scale = scaling(settings, embedder, store, bbc_q)
         cached.write_text(json.dumps(scale))
-    md = markdown(cmp, tuned, bbc, scale, len(bbc_q))
+    md = markdown(cmp, tuning, bbc, scale, len(bbc_q), settings.refusal_threshold)
     print(md)
     if not args.no_write:
         write_section("retrieval", md)

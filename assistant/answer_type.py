@@ -1,0 +1,204 @@
+"""What kind of thing a question asks for (a figure, sum, share, score, date or name) and whether a sentence holds one.
+
+The extractive answerer cannot read the way a person does, so it checks the shape of an answer: "How many
+copies did it sell?" is not answered by a sentence whose only figure is one the question already gave
+("the 11-9 win"), and "Who wrote it?" is not answered by a sentence naming nobody new. A near-miss passage
+about the right story fails here, and the answerer says the articles do not contain the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+__all__ = ["Expected", "expected", "holds", "new_numbers", "new_names"]
+
+
+class Expected(Enum):
+    """The kind of answer a question asks for."""
+
+    SCORE = "score"
+    MONEY = "money"
+    SHARE = "share"
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    NAME = "name"
+    ANY = "any"
+
+
+_Q = r"^\s*(?:and\s+|so\s+|but\s+)?"
+_RULES: list[tuple[Expected, re.Pattern[str]]] = [
+    (
+        Expected.SCORE,
+        re.compile(
+            _Q + r"(?:(?:what|by what) (?:was|is|were) the (?:final |half-time |full-time )?score"
+            r"|what (?:final )?score)\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.MONEY,
+        re.compile(
+            _Q + r"(?:what (?:was|is|were|will be) the (?:\w+ )?(?:budget|cost|price|fee|bill|"
+            r"salary|fine|value|valuation|deal worth|sum)|how much (?:money|cash)|"
+            r"how much (?:\S+ ){0,10}(?:cost|costs|pay|paid|spend|spent|charge|charged|worth|"
+            r"earn|earned|raise|raised|donate|donated|owe|owed)\b)",
+            re.I,
+        ),
+    ),
+    (
+        Expected.SHARE,
+        re.compile(
+            _Q + r"what (?:percentage|proportion|share|fraction|per ?cent)\b|"
+            r"what (?:was|is|were) the (?:\w+ ){0,2}(?:rate|turnout)\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.NUMBER,
+        re.compile(
+            _Q + r"(?:how (?:many|much|long|old|far|big|tall|large|high|fast)|"
+            r"what (?:was|is|were) the (?:\w+ )?(?:number|amount|attendance|total|figure|"
+            r"margin|size|population|age|tally|crowd|count)|by (?:how much|what margin)|"
+            r"what (?:number|amount|figure|total))\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.DATE,
+        re.compile(_Q + r"(?:when|(?:on |in |until |by |since )?what (?:date|day|year|month|time))\b", re.I),
+    ),
+    (
+        Expected.PERSON,
+        re.compile(
+            _Q + r"(?:who|whom|whose|what (?:was|is|were) the names? of|"
+            r"(?:to |by |from |for )?which (?:\w+ ){0,3}(?:person|man|woman|minister|executive|"
+            r"chief|chairman|chairwoman|leader|member|player|official|actor|actress|singer|"
+            r"director|manager|coach|lawyer|judge|spokesman|spokeswoman|boss|president|"
+            r"secretary|mp|politician|candidate|star|writer|author|striker|captain))\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.NAME,
+        re.compile(
+            _Q + r"(?:where|(?:to |in |from |by |for )?which (?:town|city|country|region|place|"
+            r"company|firm|party|team|group|band|club|film|show|album|song|newspaper|"
+            r"brand|state|nation|airline|bank|network|channel|league))\b",
+            re.I,
+        ),
+    ),
+]
+
+_NUMBER_WORDS = {
+    w: str(i) for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen twenty".split()
+    )
+}  # fmt: skip
+_SCALE_WORDS = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+                "million", "billion", "trillion", "dozen", "half", "double", "triple", "quarter", "third"}  # fmt: skip
+_NUM = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*|(?<![\w-])[a-z]+(?![\w-])", re.I)
+_YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
+_CLOCK = re.compile(
+    r"\b\d{4}\s?(?:GMT|BST|UTC|CET|EST|ET|PT)\b|\b\d{1,2}[:.]\d\d\s?(?:am|pm|GMT|BST)?\b", re.I
+)
+_SCORE = re.compile(r"\b\d{1,3}\s*[-\u2013]\s*\d{1,3}\b")
+_MONEY = re.compile(r"[$£€¥]\s?\d|\d\s?(?:p|m|bn|k)\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen)\b", re.I)
+_SHARE = re.compile(
+    r"%|\bper ?cent\b|\bpercent\b|\bhalf\b|\b(?:a|one|two|three)[ -](?:third|quarter|fifth|tenth)s?\b", re.I
+)
+_DATE = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
+    r"month|year|decade|century)s?\b",
+    re.I,
+)
+_NAME_RUN = re.compile(r"\b[A-Z][\w\u2019'.-]*\w(?:\s+(?:of |de |van |von |le |la )?[A-Z][\w\u2019'.-]*\w)*")
+_ACRONYM = re.compile(r"^[A-Z0-9.]{1,5}s?$")
+_ACRONYM_IN_Q = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def expected(question: str) -> Expected:
+    """The kind of answer ``question`` asks for (ANY when its wording does not say)."""
+    for kind, pattern in _RULES:
+        if pattern.search(question):
+            return kind
+    return Expected.ANY
+
+
+def _numbers(text: str) -> set[str]:
+    out: set[str] = set()
+    for m in _NUM.finditer(text):
+        token = m.group(0).lower()
+        if m.start() > 0 and m.group(0)[0].isupper():
+            continue  # a number word inside a name: "Six Nations", "Channel Four"
+        if token[0].isdigit():
+            out.add(token.replace(",", ""))
+        elif token in _NUMBER_WORDS:
+            out.add(_NUMBER_WORDS[token])
+        elif token in _SCALE_WORDS:
+            out.add(token)
+    return out
+
+
+def new_numbers(question: str, sentence: str, counts: bool = False) -> set[str]:
+    """Figures in ``sentence`` (digits or number words, normalised) that ``question`` does not already give.
+
+    With ``counts``, years and clock times do not count: "How many votes?" is not answered by "since 1999".
+    """
+    if not counts:
+        return _numbers(sentence) - _numbers(question)
+    found = _numbers(_CLOCK.sub(" ", sentence)) - _numbers(question)
+    return {n for n in found if not _YEAR.match(n)}
+
+
+def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
+    """Names (runs of capitalised words) in ``sentence``, past its first word, that ``question`` lacks.
+
+    A run is not new when every word of it is in the question, or when its initials spell an acronym the
+    question uses ("General Motors" for "GM"). With ``people``, acronyms (MP, UN, PCs) and dotted tokens
+    (Bagle.BB) are not names of people.
+    """
+    asked = {w.lower() for w in re.findall(r"[\w\u2019'-]+", question)}
+    acronyms = set(_ACRONYM_IN_Q.findall(question))
+    rest = sentence.lstrip("\u201c\"' ").split(" ", 1)[-1]
+    out: set[str] = set()
+    for run in _NAME_RUN.finditer(rest):
+        words = [
+            w
+            for w in run.group(0).split()
+            if w[0].isupper() and not (people and (_ACRONYM.match(w) or "." in w))
+        ]
+        fresh = [w for w in words if w.lower() not in asked and w.lower().rstrip("'s\u2019") not in asked]
+        if fresh and "".join(w[0] for w in run.group(0).split()) not in acronyms:
+            out.update(fresh)
+    return out
+
+
+def _new(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
+    asked = {m.group(0).replace(" ", "") for m in pattern.finditer(question)}
+    return any(m.group(0).replace(" ", "") not in asked for m in pattern.finditer(sentence))
+
+
+def holds(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` contains the kind of thing ``question`` asks for, beyond what the question says."""
+    kind = expected(question)
+    if kind is Expected.SCORE:
+        return _new(_SCORE, question, sentence)
+    if kind is Expected.MONEY:
+        return bool(new_numbers(question, sentence)) and bool(_MONEY.search(sentence))
+    if kind is Expected.SHARE:
+        return (
+            bool(new_numbers(question, sentence))
+            and bool(_SHARE.search(sentence))
+            or _new(_SHARE, question, sentence)
+        )
+    if kind is Expected.NUMBER:
+        return bool(new_numbers(question, sentence, counts=True))
+    if kind is Expected.DATE:
+        return _new(_DATE, question, sentence)
+    if kind in (Expected.PERSON, Expected.NAME):
+        return bool(new_names(question, sentence, people=kind is Expected.PERSON))
+    return True

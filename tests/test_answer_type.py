@@ -1,0 +1,81 @@
+"""Answer types: what a question asks for, and whether a sentence holds it beyond what the question says."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.answer_type import Expected, expected, holds, new_names, new_numbers
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What was the final score of Real Madrid v Real Sociedad?", Expected.SCORE),
+        ("What was the budget of Kevin Bacon's film The Woodsman?", Expected.MONEY),
+        ("How much per month does UK Online's eight megabit broadband service cost?", Expected.MONEY),
+        ("What share of the vote did the Liberal Democrats get?", Expected.SHARE),
+        ("What was the unemployment rate in Germany?", Expected.SHARE),
+        ("How many copies has the album sold?", Expected.NUMBER),
+        ("What was the attendance at the game?", Expected.NUMBER),
+        ("Until what year can old francs be exchanged?", Expected.DATE),
+        ("When did the ship sink?", Expected.DATE),
+        ("Which GM executive announced the recall?", Expected.PERSON),
+        ("What was the name of the executive who froze his disk?", Expected.PERSON),
+        ("Who wrote the song?", Expected.PERSON),
+        ("Which firm did Yahoo license its technology from?", Expected.NAME),
+        ("Where was the document found?", Expected.NAME),
+        ("Why did it fail?", Expected.ANY),
+        ("What event led to the embargo?", Expected.ANY),
+    ],
+)
+def test_expected_kind(question: str, kind: Expected) -> None:
+    assert expected(question) is kind
+
+
+def test_figures_the_question_already_gives_do_not_answer_it() -> None:
+    q = "What was the attendance at Wales's 11-9 win over England?"
+    assert not holds(q, "The centre was Wales' hero in the 11-9 Six Nations win over England.")
+    assert holds(q, "A crowd of 74,000 saw Wales win 11-9.")
+    assert not holds("How many MPs voted for the ban?", "The ban comes into effect from 0001 GMT on Friday.")
+    assert not holds("How many MPs voted for the ban?", "It was the first such vote since 1999.")  # a year
+    assert not holds(
+        "How many MPs backed it?", "No-one can define the offence, MPs say."
+    )  # "one" in "No-one"
+    assert holds("How many votes did he win?", "He won by twelve votes.")
+    assert not holds("How many votes did he win?", "He won the seat comfortably.")
+
+
+def test_sums_shares_scores_and_dates_need_their_form() -> None:
+    assert holds("How much does Apple donate per download?", "Apple donates a further 70p per download.")
+    assert not holds("What was the budget of the film?", "The film received three nominations.")
+    assert holds("What share of the vote did they get?", "They took 27% of the vote.")
+    assert not holds("What share of the vote did they get?", "They came third with 4,000 votes.")
+    assert holds("What was the final score?", "Chelsea won 2-0 at Fratton Park.")
+    assert not holds("What was the final score?", "They will play the final six minutes on Wednesday.")
+    assert not holds("When did the ship sink?", "The ship sank near the coast.")
+    assert holds("In what year was he elected?", "He was first elected in 1964.")
+
+
+def test_names_must_be_new_and_people_are_not_acronyms() -> None:
+    assert not holds(
+        "Which GM executive announced the recall?", "Carmaker General Motors (GM) is recalling cars."
+    )
+    assert not holds(
+        "Who replaced Jonathan Sayeed in Mid-Bedfordshire?", "Mr Sayeed has been MP for Mid-Bedfordshire."
+    )
+    assert not holds(
+        "Who wrote the Bagle.AT virus?", "The variant is called Bagle.AT, Bagle.BB and Bagle.AU."
+    )
+    assert holds("Who filed the lawsuit?", "The suit was filed by Thomas Slattery of Michigan.")
+    assert new_names("Which firm makes it?", "It is made by X1 Technologies.") == {"X1", "Technologies"}
+    assert holds("Where was the document found?", "It was found on Castlefrank Road.")
+    assert not holds("Who chairs the board?", "The board met and voted.")
+
+
+@given(st.integers(min_value=21, max_value=10**9))
+def test_a_figure_is_new_exactly_when_the_question_lacks_it(n: int) -> None:
+    figure = f"{n:,}"
+    assert new_numbers("How many were sold?", f"Sales reached {figure} units.") == {str(n)}
+    assert new_numbers(f"Were {figure} sold?", f"Sales reached {figure} units.") == set()
