@@ -238,13 +238,11 @@ class IndexStore:
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Passage]:
         """Nearest chunks of current article versions, best first; score is cosine similarity."""
-        total = self.chunks.count()
-        if total == 0:
-            return []
-        # Ask for a few extra: stale chunks (mid-update, or orphans) are filtered out below.
+        # Ask for a few extra: stale chunks (mid-update, or orphans) are filtered out below. Chroma returns
+        # fewer rows when the collection holds fewer, so no count() round trip is needed first.
         res = self.chunks.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=min(total, n + 8),
+            n_results=n + 8,
             where=filters_to_where(filters),
             include=["metadatas", "documents", "distances"],
         )

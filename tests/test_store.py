@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import numpy as np
 import pytest
 
 from assistant.answerer import Filters
@@ -147,3 +148,4 @@ def test_empty_index_raises_with_the_ingest_hint(tmp_path):
         store.require_articles()
     assert "byline ingest" in err.value.hint
     assert store.list_articles() == [] and store.stats()["articles"] == 0
+    assert store.query(np.ones(384, dtype=np.float32), 5) == []  # no count() guard: Chroma returns no rows
