@@ -13,6 +13,7 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 from assistant.answerer import Filters
+from assistant.sentences import sentence_spans
 from assistant.types import Passage
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -53,6 +54,7 @@ class LexicalIndex:
         docs = [terms(f"{p.title}\n{p.text}" if p.section == "body" else p.text) for p in self.passages]
         self.n_docs = len(docs)
         self._term_sets = {p.chunk_id: frozenset(doc) for p, doc in zip(self.passages, docs, strict=True)}
+        self._sentence_sets: dict[str, list[frozenset[str]]] = {}  # filled lazily, per chunk read
         self._df: dict[str, int] = {}
         for doc in docs:
             for term in set(doc):
@@ -72,6 +74,16 @@ class LexicalIndex:
         """The terms of ``passage`` (headline included), from the index when it holds that chunk."""
         cached = self._term_sets.get(passage.chunk_id)
         return cached if cached is not None else frozenset(terms(f"{passage.title}\n{passage.text}"))
+
+    def sentence_terms(self, passage: Passage) -> list[frozenset[str]]:
+        """The terms of each sentence of ``passage`` (cached for the chunks this index holds)."""
+        cached = self._sentence_sets.get(passage.chunk_id)
+        if cached is None:
+            text = passage.text
+            cached = [frozenset(terms(text[s.start : s.end])) for s in sentence_spans(text)]
+            if passage.chunk_id in self._term_sets:  # an id names one article version's span: fixed text
+                self._sentence_sets[passage.chunk_id] = cached
+        return cached
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a (stemmed) term; unseen terms get the maximum."""

@@ -16,11 +16,16 @@ from assistant.lexical import LexicalIndex, matches, terms
 from assistant.settings import Settings
 from assistant.types import Passage
 
-__all__ = ["Retriever", "fuse", "diversify", "matches"]
+__all__ = ["Retriever", "alternatives", "diversify", "fuse", "interleave", "matches", "sentence_coverage"]
 
 WEIGHTS = {"dense": 1.0, "bm25": 1.0}  # RRF weight of each retriever
 MAX_OPTION_WORDS = 12  # "A or B" options longer than this are clauses, not the things compared
 COVERAGE = 0.5  # diversity: weight of newly covered question terms against the fused score
+SIDE_SLOTS = 2  # comparison: passages reserved for each side ("stem A", "stem B"), best of each side first
+SIDE_FEATURES = 0.5  # comparison side ranking: weight of each feature (stem sentence, option) vs fused score
+_WH = r"(?:which|who|what|whose|where)\b"
+_SEP = re.compile(r"\s*(?:[,:;]|\s[-\u2013\u2014])\s+")  # ", " ": " "; " or a spaced dash before the options
+_OPTIONS_FIRST = re.compile(rf"(?i)^(?P<a>[^,:;?]+?) or (?P<b>[^,:;?]+?){_SEP.pattern}(?P<stem>{_WH}.*)$")
 
 
 class PassageStore(Protocol):
@@ -43,16 +48,23 @@ class QueryEmbedder:
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> np.ndarray:
+        return self.many([text])[0]
+
+    def many(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Vectors of ``texts``; the uncached ones are embedded in one model call."""
         with self._lock:
-            if text in self._cache:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for text in found:
                 self._cache.move_to_end(text)
-                return self._cache[text]
-        vector = self.embedder.embed_batch([text])[0]
-        with self._lock:
-            self._cache[text] = vector
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
-        return vector
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            found.update(zip(missing, self.embedder.embed_batch(missing), strict=True))
+            with self._lock:
+                for text in missing:
+                    self._cache[text] = found[text]
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        return [found[t] for t in texts]
 
 
 def fuse(
@@ -86,13 +98,15 @@ def diversify(
     coverage: float = 0.0,
     first: Sequence[Passage] = (),
     term_sets: Callable[[Passage], frozenset[str]] | None = None,
+    lead: bool = True,
 ) -> list[Passage]:
     """Pick ``k`` of ``ranked``: at most ``per_article`` per article, no repeated text, covering the question.
 
     Greedy: each pick maximises its normalised fused score plus ``coverage`` times the share of the
     question's (IDF-weighted) ``query_terms`` it adds that earlier picks lack. So "Germany or Brazil?" gets
-    a Brazil passage even when Germany passages rank higher. ``first`` are picked before anything else (the
-    best passage of each side of a comparison). Repeated text matters too: news archives carry the same
+    a Brazil passage even when Germany passages rank higher. ``first`` (the best passages of each side of a
+    comparison) are picked in order right after the overall best one, or before anything when ``lead`` is
+    False (when the sides need every slot). Repeated text matters too: news archives carry the same
     story under several ids, and two copies of one paragraph would add nothing.
     """
     ranked = [*first, *ranked]  # a reserved passage also in ``ranked`` is picked once (same text)
@@ -112,7 +126,8 @@ def diversify(
         best, best_gain = -1, float("-inf")
         for i in pool:
             # Reserved picks come right after the overall best one (which keeps rank 1).
-            if picked and i < len(first) and best < 0 and _allowed(ranked[i], per, per_article, seen_text):
+            reserved_turn = (picked or not lead) and best < 0
+            if reserved_turn and i < len(first) and _allowed(ranked[i], per, per_article, seen_text):
                 best, best_gain = i, float("inf")  # a reserved pick
                 break
             if i < len(first):
@@ -144,24 +159,53 @@ def _allowed(p: Passage, per: dict[str, int], per_article: int, seen_text: set[s
 def alternatives(question: str) -> tuple[str, list[str]] | None:
     """``(stem, [a, b])`` for a comparison question "Which ..., A or B?", else None.
 
+    The options follow the last ",", ":", ";" or spaced dash before " or "; "A or B: which ...?" (options
+    first) works too.
+
     >>> alternatives("Which got more Brit nominations, Franz Ferdinand or Kasabian?")
     ('Which got more Brit nominations', ['Franz Ferdinand', 'Kasabian'])
+    >>> alternatives("Barclays or WPP: which reported the bigger rise in profits?")
+    ('which reported the bigger rise in profits', ['Barclays', 'WPP'])
     """
     q = question.strip()
-    if not q.endswith("?") or not re.match(r"(?i)(which|who|what|whose|where)\b", q):
+    if not q.endswith("?"):
         return None
     body = q[:-1]
+    first = _OPTIONS_FIRST.match(body)
+    if first and " or " not in first["stem"]:
+        return _split(first["stem"], first["a"], first["b"])
     cut = body.rfind(" or ")
-    if cut < 0:
+    if cut < 0 or not re.match(rf"(?i){_WH}", q):
         return None
-    before, b = body[:cut].rstrip(" ,"), body[cut + 4 :].strip()
-    sep = max(before.rfind(","), before.rfind(":"))
-    if sep < 0:
+    before, b = body[:cut].rstrip(" ,"), body[cut + 4 :]
+    seps = list(_SEP.finditer(before))
+    if not seps:
         return None
-    stem, a = before[:sep].strip(), before[sep + 1 :].strip()
+    return _split(before[: seps[-1].start()], before[seps[-1].end() :], b)
+
+
+def _split(stem: str, a: str, b: str) -> tuple[str, list[str]] | None:
+    stem, a, b = stem.strip(), a.strip(), b.strip()
     if not (stem and a and b) or len(a.split()) > MAX_OPTION_WORDS or len(b.split()) > MAX_OPTION_WORDS:
         return None
     return stem, [a, b]
+
+
+def sentence_coverage(sentences: Sequence[frozenset[str]], weights: dict[str, float]) -> float:
+    """The largest share of the (IDF-weighted) query terms ``weights`` that one sentence holds, 0..1.
+
+    A passage stating "Spider-Man and its sequel made $1.6bn at box offices worldwide" in one sentence beats
+    one naming Spider-Man and box offices paragraphs apart: the fact asked about is where the terms meet.
+    """
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    return max((sum(weights[t] for t in sent & weights.keys()) for sent in sentences), default=0.0) / total
+
+
+def interleave(rankings: Sequence[Sequence[Passage]], depth: int) -> list[Passage]:
+    """Round robin over the first ``depth`` of each ranking: a1, b1, a2, b2, ..."""
+    return [r[i] for i in range(depth) for r in rankings if i < len(r)]
 
 
 class Retriever:
@@ -200,30 +244,48 @@ class Retriever:
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
         """The top ``k`` passages for ``question``: RRF of dense and BM25 candidates, diversified.
 
-        A comparison ("Which ..., A or B?") also runs "stem A" and "stem B" and reserves each one's best
-        passage, so both sides of the comparison are in the answer's evidence.
+        A comparison ("Which ..., A or B?") also runs the full hybrid search for "stem A" and "stem B", ranks
+        each side's candidates by fused score plus sentence coverage, and reserves the best ``SIDE_SLOTS`` of
+        each side (interleaved) after the question's own best passage, so both sides are in the evidence.
         """
         k = k or self.settings.top_k
         lexical = self.lexical()
         q_terms = terms(question)
-        fused = self._search(question, q_terms, k, filters)
-        first: list[Passage] = []
         split = alternatives(question) if k >= 2 else None
-        if split:
-            stem, options = split
-            for option in options:
-                sub = f"{stem} {option}"
-                # Lexical only: the option names the thing compared ("Kasabian"); an exact term match is
-                # what pins its article, where a dense neighbour is often a related story.
-                first += lexical.search(terms(sub), 1, filters)
+        stem, options = split or ("", [])
+        vectors = self.embed_query.many([question, *(f"{stem} {option}" for option in options)])
+        fused = self._search(q_terms, vectors[0], k, filters)
+        sides = [self._side(stem, o, vec, k, filters) for o, vec in zip(options, vectors[1:], strict=True)]
+        lead = k > len(sides)  # the question's best passage first, unless the sides need every slot
+        first = interleave(sides, SIDE_SLOTS)  # k cuts it: best, a1, b1, a2 for k=4
         weights = {t: lexical.idf(t) for t in q_terms}
         n = max(self.settings.candidates, 4 * k)
         return diversify(
-            fused[: 2 * n], k, self.settings.max_chunks_per_article, weights, self.coverage, first, lexical.term_set
-        )
+            fused[: 2 * n], k, self.settings.max_chunks_per_article, weights, self.coverage, first,
+            lexical.term_set, lead,
+        )  # fmt: skip
 
-    def _search(self, query: str, q_terms: list[str], k: int, filters: Filters | None) -> list[Passage]:
+    def _side(
+        self, stem: str, option: str, vec: np.ndarray, k: int, filters: Filters | None
+    ) -> list[Passage]:
+        """One side of a comparison: hybrid candidates for "stem option", re-ranked to favour passages that
+        name the option (anywhere, headline included) and state the compared quantity (the stem's terms)
+        in one sentence - "Spider-Man and its sequel made $1.6bn at box offices worldwide"."""
+        lexical = self.lexical()
+        ranked = self._search(terms(f"{stem} {option}"), vec, k, filters)
+        if not ranked:
+            return []
+        asked = {t: lexical.idf(t) for t in terms(stem)}
+        named = {t: lexical.idf(t) for t in terms(option)}
+        top = ranked[0].score or 1.0
+        for p in ranked:
+            p.scores["sentence"] = sentence_coverage(lexical.sentence_terms(p), asked)
+            p.scores["option"] = sentence_coverage([lexical.term_set(p)], named)
+        features = {p.chunk_id: p.scores["sentence"] + p.scores["option"] for p in ranked}
+        return sorted(ranked, key=lambda p: -(p.score / top + SIDE_FEATURES * features[p.chunk_id]))
+
+    def _search(self, q_terms: list[str], vec: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
         n = max(self.settings.candidates, 4 * k)
-        dense = self.store.query(self.embed_query(query), n, filters)
+        dense = self.store.query(vec, n, filters)
         bm25 = self.lexical().search(q_terms, n, filters)
         return fuse({"dense": dense, "bm25": bm25}, self.settings.rrf_k, self.weights)
