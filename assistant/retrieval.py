@@ -23,6 +23,7 @@ MAX_OPTION_WORDS = 12  # "A or B" options longer than this are clauses, not the 
 COVERAGE = 0.5  # diversity: weight of newly covered question terms against the fused score
 SIDE_SLOTS = 2  # comparison: passages reserved for each side ("stem A", "stem B"), best of each side first
 SIDE_FEATURES = 0.5  # comparison side ranking: weight of each feature (stem sentence, option) vs fused score
+SIDE_DEPTH = 20  # comparison: fused candidates per side that are re-ranked (lower ones never win)
 _WH = r"(?:which|who|what|whose|where)\b"
 _SEP = re.compile(r"\s*(?:[,:;]|\s[-\u2013\u2014])\s+")  # ", " ": " "; " or a spaced dash before the options
 _OPTIONS_FIRST = re.compile(rf"(?i)^(?P<a>[^,:;?]+?) or (?P<b>[^,:;?]+?){_SEP.pattern}(?P<stem>{_WH}.*)$")
@@ -272,7 +273,7 @@ class Retriever:
         name the option (anywhere, headline included) and state the compared quantity (the stem's terms)
         in one sentence - "Spider-Man and its sequel made $1.6bn at box offices worldwide"."""
         lexical = self.lexical()
-        ranked = self._search(terms(f"{stem} {option}"), vec, k, filters)
+        ranked = self._search(terms(f"{stem} {option}"), vec, k, filters)[:SIDE_DEPTH]
         if not ranked:
             return []
         asked = {t: lexical.idf(t) for t in terms(stem)}

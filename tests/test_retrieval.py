@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.answerer import Filters
-from assistant.lexical import LexicalIndex, matches
-from assistant.retrieval import Retriever, alternatives, diversify, fuse
+from assistant.lexical import LexicalIndex, matches, terms
+from assistant.retrieval import (
+    QueryEmbedder,
+    Retriever,
+    alternatives,
+    diversify,
+    fuse,
+    interleave,
+    sentence_coverage,
+)
+from assistant.settings import Settings
 from assistant.store import open_store
 from assistant.types import Article, Passage
 from ingest.pipeline import ingest_articles
@@ -61,6 +74,90 @@ def test_alternatives_split_only_real_comparisons() -> None:
     assert alternatives("Who won, Agassi or Federer") is None  # not a question
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which had the higher unemployment rate: Germany in February 2005 or Brazil in December 2004?",
+         ("Which had the higher unemployment rate", ["Germany in February 2005", "Brazil in December 2004"])),
+        ("Who has won the Australian Open more times, Andre Agassi, or Lindsay Davenport?",
+         ("Who has won the Australian Open more times", ["Andre Agassi", "Lindsay Davenport"])),
+        ("Which drew more viewers - the Pompeii docu-drama or the EastEnders special?",
+         ("Which drew more viewers", ["the Pompeii docu-drama", "the EastEnders special"])),
+        ("Which grew faster; Inbev or Ambev?", ("Which grew faster", ["Inbev", "Ambev"])),
+        ("Barclays or WPP: which reported the bigger rise in profits?",
+         ("which reported the bigger rise in profits", ["Barclays", "WPP"])),
+        ("Which drew more viewers, the Pompeii docu-drama?", None),  # one option only
+        ("Which team won the semi-final or the final of the cup?", None),  # no separator before the options
+        ("Did Barclays or WPP report the bigger rise?", None),  # the options are not set off
+    ],
+)  # fmt: skip
+def test_alternatives_comparison_shapes(question: str, expected: tuple[str, list[str]] | None) -> None:
+    assert alternatives(question) == expected
+
+
+def test_sentence_coverage_rewards_terms_meeting_in_one_sentence() -> None:
+    weights = {"spider": 2.0, "box": 1.0, "offic": 1.0}
+    together = [
+        frozenset(terms("Lee sued Marvel.")),
+        frozenset(terms("Spider-Man made $1.6bn at box offices.")),
+    ]
+    apart = [frozenset(terms("Spider-Man is a hit.")), frozenset(terms("The box office fell.")), frozenset()]
+    assert sentence_coverage(together, weights) == 1.0
+    assert sentence_coverage(apart, weights) == 0.5
+    assert sentence_coverage(together, {}) == 0.0 and sentence_coverage([], weights) == 0.0
+
+
+def test_interleave_takes_each_side_in_turn() -> None:
+    a = [P("a1", "A", "a1"), P("a2", "A", "a2"), P("a3", "A", "a3")]
+    b = [P("b1", "B", "b1")]
+    assert [p.chunk_id for p in interleave([a, b], 2)] == ["a1", "b1", "a2"]
+    assert interleave([[], []], 2) == []
+
+
+def test_reserved_passages_lead_when_asked() -> None:
+    ranked = [P("x", "X", "x", 1.0), P("y", "Y", "y", 0.9)]
+    first = [P("a", "A", "a", 0.1), P("b", "B", "b", 0.1)]
+    assert [p.chunk_id for p in diversify(ranked, 3, first=first)] == ["x", "a", "b"]
+    assert [p.chunk_id for p in diversify(ranked, 2, first=first, lead=False)] == ["a", "b"]
+
+
+class CountingEmbedder:
+    """Deterministic stand-in for the model: counts calls, one fixed vector per text."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_query_embedder_embeds_uncached_texts_in_one_call() -> None:
+    fake = CountingEmbedder()
+    embed = QueryEmbedder(fake, size=3)  # type: ignore[arg-type]
+    first = embed("a question")
+    vectors = embed.many(["a question", "stem one", "stem two", "stem one"])
+    assert fake.calls == [["a question"], ["stem one", "stem two"]]
+    assert np.array_equal(vectors[0], first) and np.array_equal(vectors[1], vectors[3])
+    embed.many(["new", "newer"])  # size 3: the oldest entries go
+    embed("a question")
+    assert fake.calls[-1] == ["a question"]
+
+
+def test_sentence_terms_split_a_passage_and_cache_indexed_chunks() -> None:
+    indexed = P("c1", "A", "Kasabian got three nominations. Franz Ferdinand got five.")
+    index = LexicalIndex([indexed])
+    sentences = index.sentence_terms(indexed)
+    assert sentences == [
+        frozenset(terms("Kasabian got three nominations.")),
+        frozenset(terms("Franz Ferdinand got five.")),
+    ]
+    assert index.sentence_terms(indexed) is sentences  # cached
+    stranger = P("other", "B", "One sentence only.")
+    assert index.sentence_terms(stranger) == [frozenset(terms("One sentence only."))]
+    assert "other" not in index._sentence_sets
+
+
 @given(st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from(["t1", "t2", "t3", "t4", "t5"])), max_size=20),
        st.integers(1, 6), st.integers(1, 3))  # fmt: skip
 def test_diversify_respects_k_cap_and_uniqueness(rows: list[tuple[str, str]], k: int, per: int) -> None:
@@ -90,7 +187,10 @@ def test_hybrid_finds_the_seed_article(sample_index, embedder) -> None:
     got = retriever.retrieve("What did the Red Cross urge about the Aleppo evacuations?", k=4)
     assert got[0].article_id == "ap-aleppo-2016-12"
     assert all({"rrf"} <= p.scores.keys() for p in got)
-    assert len(got) == 4 and sum(p.article_id == "ap-aleppo-2016-12" for p in got) <= settings.max_chunks_per_article
+    assert (
+        len(got) == 4
+        and sum(p.article_id == "ap-aleppo-2016-12" for p in got) <= settings.max_chunks_per_article
+    )
 
 
 def test_comparison_retrieves_both_articles(sample_index, embedder) -> None:
@@ -108,7 +208,9 @@ def test_filters_apply_to_both_retrievers(sample_index, embedder) -> None:
     only = retriever.retrieve(q, k=5, filters=Filters(since="2010-01-01", until="2011-12-31"))
     assert only and {p.article_id for p in only} <= {"wikinews-gum-defector", "wikinews-gum-imprisoned",
                                                        "wikinews-gum-ie9", "wikinews-gum-nasa"}  # fmt: skip
-    assert all(p.source == "Wikinews" for p in retriever.retrieve(q, k=5, filters=Filters(sources=["Wikinews"])))
+    assert all(
+        p.source == "Wikinews" for p in retriever.retrieve(q, k=5, filters=Filters(sources=["Wikinews"]))
+    )
     assert retriever.retrieve(q, k=5, filters=Filters(sources=["Nobody"])) == []
     ids = Filters(article_ids=["ap-aleppo-2016-12"])
     assert {p.article_id for p in retriever.retrieve(q, k=3, filters=ids)} == {"ap-aleppo-2016-12"}
@@ -117,7 +219,9 @@ def test_filters_apply_to_both_retrievers(sample_index, embedder) -> None:
 def test_bm25_is_rebuilt_when_the_index_changes(make_settings, embedder) -> None:
     settings = make_settings()
     store = open_store(settings, embedder)
-    first = Article(id="one", title="Pigeons", body="Racing pigeons flew home to Antwerp on Sunday.", source="T")
+    first = Article(
+        id="one", title="Pigeons", body="Racing pigeons flew home to Antwerp on Sunday.", source="T"
+    )
     ingest_articles([first], settings, store=store, embedder=embedder)
     retriever = Retriever(store, embedder, settings)
     assert len(retriever.lexical()) == 1
@@ -126,3 +230,76 @@ def test_bm25_is_rebuilt_when_the_index_changes(make_settings, embedder) -> None
     ingest_articles([second], settings, store=store, embedder=embedder)
     assert retriever.retrieve("zeppelin Friedrichshafen", k=1)[0].article_id == "two"
     assert len(retriever.lexical()) == 2
+
+
+# --- comparisons against a small real index ----------------------------------------------------------------
+
+BRITS = [
+    ("ff-tour", "Franz Ferdinand tour diary",
+     "Franz Ferdinand played two nights in Glasgow. Franz Ferdinand fans queued for hours in the rain. "
+     "Franz Ferdinand thanked the crowd, and the band's new songs went down well with Franz Ferdinand fans."),
+    ("ff-brits", "Brit nominations list revealed",
+     "The shortlists were read out in London on Monday. Franz Ferdinand picked up five Brit Award nominations, "
+     "including best British group. The ceremony takes place in February."),
+    ("keane", "Keane lead Brit Award race", "Keane got four Brit Award nominations, more than any act but one."),
+    ("stone", "Joss Stone up for Brit Awards", "Joss Stone got three Brit Award nominations this year."),
+    ("streets", "The Streets nominated", "The Streets got two Brit Award nominations, for album and single."),
+    ("scissor", "Scissor Sisters in Brit race", "Scissor Sisters got three Brit Award nominations on Monday."),
+    ("kasabian", "Cult band surge forward",
+     "Leicester band Kasabian built a cult following in 2004. Kasabian are up for three Brit Awards next month."),
+    # Unrelated news, so that term rarity is measured against more than one topic.
+    *((f"other-{i}", f"Other story {i}", f"{text} The council said more details, which it got last week, follow.")
+      for i, text in enumerate(["Rail fares rise by 4% in January.", "Storms closed two schools in Devon.",
+                                "The bank kept interest rates at 4.75%.", "A new bridge opened over the Tyne.",
+                                "Chelsea beat Portsmouth 2-0 away.", "Oil prices fell to $40 a barrel."])),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def brits(tmp_path_factory, embedder) -> Retriever:
+    """A retriever over a tiny music-news index where one side of a comparison is crowded out."""
+    settings = Settings(home=tmp_path_factory.mktemp("brits"))
+    store = open_store(settings, embedder)
+    articles = [Article(id=i, title=t, body=b, source="T") for i, t, b in BRITS]
+    assert ingest_articles(articles, settings, store=store, embedder=embedder).ok
+    return Retriever(store, embedder, settings)
+
+
+def test_comparison_takes_each_side_in_turn_after_the_best_passage(brits: Retriever) -> None:
+    got = brits.retrieve("Which got more Brit Award nominations, Franz Ferdinand or Kasabian?", k=4)
+    # The question's best (side A's best too), then side B's best before anything else of side A.
+    assert [p.article_id for p in got[:3]] == ["ff-brits", "kasabian", "ff-tour"]
+    assert len(got) == 4
+
+
+def test_comparison_with_two_slots_gives_one_to_each_side(brits: Retriever) -> None:
+    got = brits.retrieve("Which got more Brit Award nominations, Franz Ferdinand or Kasabian?", k=2)
+    # The band's tour diary names it most (BM25's pick for "stem Franz Ferdinand"), but says nothing of awards.
+    assert [p.article_id for p in got] == ["ff-brits", "kasabian"]
+
+
+class FixedDenseStore:
+    """Pure stand-in for the vector store: the same dense ranking for every query, filters ignored."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+
+    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Passage]:
+        return [p.model_copy(update={"score": 1.0 - i / 100}) for i, p in enumerate(self.passages[:n])]
+
+    def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]:
+        return iter(self.passages)
+
+    def generation(self) -> str:
+        return "1"
+
+
+def test_comparison_side_prefers_the_option_and_the_asked_fact_in_one_sentence(make_settings) -> None:
+    passages = [P(i, i, b, title=t) for i, t, b in BRITS]  # dense order: the tour diary first
+    retriever = Retriever(FixedDenseStore(passages), CountingEmbedder(), make_settings())  # type: ignore[arg-type]
+    got = retriever.retrieve("Which got more Brit Award nominations, Franz Ferdinand or Kasabian?", k=2)
+    # Fused alone, the tour diary wins side A (first in both lists); its sentences never state the nominations.
+    assert [p.article_id for p in got] == ["ff-brits", "kasabian"]
+    assert got[0].scores["option"] == 1.0 and got[0].scores["sentence"] > 0.5
+    assert all(p.scores["sentence"] == 0.0 for p in retriever.retrieve("Franz Ferdinand played", k=3)
+               if "sentence" in p.scores)  # fmt: skip
