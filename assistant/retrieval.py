@@ -160,8 +160,8 @@ def _allowed(p: Passage, per: dict[str, int], per_article: int, seen_text: set[s
 def alternatives(question: str) -> tuple[str, list[str]] | None:
     """``(stem, [a, b])`` for a comparison question "Which ..., A or B?", else None.
 
-    The options follow the last ",", ":", ";" or spaced dash before " or "; "A or B: which ...?" (options
-    first) works too.
+    The options follow the last ",", ":", ";" or spaced dash before " or "; options set off mid-question
+    ("Which firm, A or B, reported ...?") and options first ("A or B: which ...?") work too.
 
     >>> alternatives("Which got more Brit nominations, Franz Ferdinand or Kasabian?")
     ('Which got more Brit nominations', ['Franz Ferdinand', 'Kasabian'])
@@ -182,7 +182,11 @@ def alternatives(question: str) -> tuple[str, list[str]] | None:
     seps = list(_SEP.finditer(before))
     if not seps:
         return None
-    return _split(before[: seps[-1].start()], before[seps[-1].end() :], b)
+    stem, a = before[: seps[-1].start()], before[seps[-1].end() :]
+    end = _SEP.search(b)  # "Which firm, Barclays or WPP, reported ...": the rest of the question is stem too
+    if end:
+        stem, b = f"{stem} {b[end.end() :]}", b[: end.start()]
+    return _split(stem, a, b)
 
 
 def _split(stem: str, a: str, b: str) -> tuple[str, list[str]] | None:

@@ -86,6 +86,8 @@ def test_alternatives_split_only_real_comparisons() -> None:
         ("Which grew faster; Inbev or Ambev?", ("Which grew faster", ["Inbev", "Ambev"])),
         ("Barclays or WPP: which reported the bigger rise in profits?",
          ("which reported the bigger rise in profits", ["Barclays", "WPP"])),
+        ("Which firm, Barclays or WPP, reported the bigger rise in profits?",
+         ("Which firm reported the bigger rise in profits", ["Barclays", "WPP"])),
         ("Which drew more viewers, the Pompeii docu-drama?", None),  # one option only
         ("Which team won the semi-final or the final of the cup?", None),  # no separator before the options
         ("Did Barclays or WPP report the bigger rise?", None),  # the options are not set off
