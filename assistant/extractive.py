@@ -30,6 +30,8 @@ VERSION = "extractive-1"
 W_DENSE, W_LEXICAL = 0.6, 0.4  # cosine carries meaning; term coverage pins names and numbers
 MARGIN = 0.12  # quote sentences scoring within this of the best one
 MAX_QUOTES = 4
+GAP_MARGIN = 0.3  # a sentence this far below the best may still be quoted for a part of the question left open
+MIN_GAIN = 0.15  # ... if it adds at least this share of the question's (IDF-weighted) terms
 MAX_PER_ARTICLE = 2
 MIN_WORDS = 4
 LONG_QUESTION = 12  # distinct terms from which a question is "multi-part": no one sentence can match all of it
@@ -145,7 +147,31 @@ class ExtractiveAnswerer:
             picked.append(c)
         if not any(holds(question, c.text) for c in picked):
             return []  # asked for a number, date, place or name, and the best sentences hold none
+        picked += self._fill_gaps(question, cands, picked)
         return picked + self._other_sides(question, cands, picked)
+
+    def _fill_gaps(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
+        """Sentences of the quoted articles that cover parts of ``question`` the picked quotes leave open.
+
+        "Which businessman, once ranked the world's richest man, was arrested?": the best sentence reports
+        the arrest; the one naming him matches "once ranked ... richest man". Greedy by the IDF-weighted share
+        of question terms each adds, down to GAP_MARGIN below the best score.
+        """
+        weights = {t: self.idf(t) for t in set(terms(question))}
+        total = sum(weights.values()) or 1.0
+        covered = {t for c in picked for t in terms(c.text)}
+        articles = {c.passage.article_id for c in picked}
+        floor = cands[0].score - GAP_MARGIN
+        pool = [c for c in cands if c.score >= floor and c.passage.article_id in articles and c not in picked]
+        extra: list[Candidate] = []
+        while pool and len(picked) + len(extra) < MAX_QUOTES:
+            gains = [sum(weights.get(t, 0.0) for t in set(terms(c.text)) - covered) / total for c in pool]
+            i = max(range(len(pool)), key=gains.__getitem__)
+            if gains[i] < MIN_GAIN:
+                break
+            extra.append(pool.pop(i))
+            covered |= set(terms(extra[-1].text))
+        return extra
 
     def _other_sides(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
         """For "Which ..., A or B?": the best sentence naming each side the picked quotes leave out."""

@@ -168,3 +168,21 @@ def test_multi_part_questions_get_one_margin_of_allowance(answerer: ExtractiveAn
     assert answerer.threshold_for("Who wrote the song?") == answerer.threshold
     assert answerer.threshold_for(comparison) == pytest.approx(answerer.threshold - MARGIN)
     assert answerer.threshold_for(chained) == pytest.approx(answerer.threshold - MARGIN)
+
+
+def test_a_sentence_covering_the_part_left_open_is_quoted_too(answerer: ExtractiveAnswerer) -> None:
+    """The best sentence reports the arrest; the one naming the man matches the rest of the question."""
+    body = (
+        "One of Japan's best-known businessmen was arrested on Thursday on charges of falsifying shareholder "
+        "information and selling shares based on the false data. "
+        "Yoshiaki Tsutsumi was once ranked as the world's richest man and ran a business spanning hotels and "
+        "railways. Shares in his former company fell 5% in Tokyo trading after the news."
+    )
+    p = Passage(chunk_id="t", article_id="t", title="Japanese tycoon arrested", start=0, end=len(body), text=body)
+    question = ("Which Japanese businessman, once ranked as the world's richest man, was arrested on charges of "
+                "falsifying shareholder information?")  # fmt: skip
+    answer = answerer.answer(question, [p])
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("One of Japan's best-known businessmen was arrested") for q in quotes)
+    assert any(q.startswith("Yoshiaki Tsutsumi was once ranked") for q in quotes)
+    assert not any("Shares in his former company" in q for q in quotes)
