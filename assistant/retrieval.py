@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, with diversity across articles."""
+"""Hybrid retrieval: dense (Chroma) + BM25 fused by reciprocal rank, diversified; comparisons searched per side."""
 
 from __future__ import annotations
 
@@ -273,9 +273,12 @@ class Retriever:
     def _side(
         self, stem: str, option: str, vec: np.ndarray, k: int, filters: Filters | None
     ) -> list[Passage]:
-        """One side of a comparison: hybrid candidates for "stem option", re-ranked to favour passages that
-        name the option (anywhere, headline included) and state the compared quantity (the stem's terms)
-        in one sentence - "Spider-Man and its sequel made $1.6bn at box offices worldwide"."""
+        """One side of a comparison: the hybrid candidates for "stem option", re-ranked by two features.
+
+        ``option``: the share of the option's terms the passage (headline included) names; ``sentence``: the
+        share of the stem's terms one sentence holds ("Spider-Man and its sequel made $1.6bn at box offices
+        worldwide"). A story that only names the option, or only states the quantity for someone else, loses.
+        """
         lexical = self.lexical()
         ranked = self._search(terms(f"{stem} {option}"), vec, k, filters)[:SIDE_DEPTH]
         if not ranked:
