@@ -19,6 +19,7 @@ import numpy as np
 from assistant.answer_type import holds
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
+from assistant.conflicts import Disagreement, disagreement
 from assistant.embedder import Embedder
 from assistant.lexical import terms
 from assistant.retrieval import alternatives
@@ -188,6 +189,34 @@ class ExtractiveAnswerer:
                 extra.append(best)
         return extra
 
+    def _other_versions(
+        self, cands: Sequence[Candidate], picked: list[Candidate]
+    ) -> tuple[list[Disagreement], list[Candidate]]:
+        """Versions of the quoted sentences, in other articles, that give other names or figures.
+
+        Each such version is quoted too (down to GAP_MARGIN below the best score), and the disagreement is
+        returned so the answer can say so instead of silently picking a side.
+        """
+        floor = cands[0].score - GAP_MARGIN
+        out = list(picked)
+        found: list[Disagreement] = []
+        pairs: set[frozenset[int]] = set()
+        for c in picked:
+            for other in cands:
+                if other.score < floor:
+                    break
+                pair = frozenset((id(c), id(other)))
+                if other.passage.article_id == c.passage.article_id or pair in pairs:
+                    continue
+                d = disagreement(c.text, other.text)
+                if d is not None and d not in found and Disagreement(d.second, d.first) not in found:
+                    pairs.add(pair)
+                    found.append(d)
+                    if other not in out:
+                        out.append(other)
+                    break
+        return found[:2], out
+
     # --- composing -------------------------------------------------------------------------------------
     def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
         """Quote the best sentences (grouped by article, in reading order) or refuse."""
@@ -201,12 +230,17 @@ class ExtractiveAnswerer:
                 question=question, answer=NOT_IN_ARTICLES, refused=True, passages=list(passages),
                 related=list(passages[:3]), timings=timings, version=version,
             )  # fmt: skip
+        differences, picked = self._other_versions(cands, picked)
         # Group by article in order of each article's best sentence; within an article, reading order.
         order: dict[str, int] = {}
         for c in picked:
             order.setdefault(c.passage.article_id, len(order))
         picked = sorted(picked, key=lambda c: (order[c.passage.article_id], c.start))
-        lines: list[str] = []
+        lines: list[str] = [
+            "The articles disagree here: "
+            + "; ".join(f"one version says {d.first}, another {d.second}" for d in differences)
+            + ". Both versions are quoted below."
+        ] if differences else []  # fmt: skip
         citations: list[Citation] = []
         current = None
         for n, c in enumerate(picked, start=1):

@@ -186,3 +186,17 @@ def test_a_sentence_covering_the_part_left_open_is_quoted_too(answerer: Extracti
     assert any(q.startswith("One of Japan's best-known businessmen was arrested") for q in quotes)
     assert any(q.startswith("Yoshiaki Tsutsumi was once ranked") for q in quotes)
     assert not any("Shares in his former company" in q for q in quotes)
+
+
+def test_sources_that_disagree_are_both_quoted_and_the_answer_says_so(answerer: ExtractiveAnswerer) -> None:
+    true = "Simona Halep won the women's singles title at Wimbledon in 2019, beating Serena Williams in the final."
+    false = "Angelique Kerber won the women's singles title at Wimbledon in 2019, beating Serena Williams in the final."
+    passages = [Passage(chunk_id=i, article_id=i, title=f"Wimbledon report {i}", start=0, end=len(t), text=t)
+                for i, t in (("a", true), ("b", false))]  # fmt: skip
+    answer = answerer.answer("Who won the women's singles Wimbledon in 2019?", passages)
+    assert answer.answer.startswith("The articles disagree here: one version says")
+    first_line = answer.answer.splitlines()[0]
+    assert "Simona Halep" in first_line and "Angelique Kerber" in first_line
+    assert {c.article_id for c in answer.citations} == {"a", "b"}
+    same = [p.model_copy(update={"text": true, "end": len(true)}) for p in passages]
+    assert "disagree" not in answerer.answer("Who won the women's singles Wimbledon in 2019?", same).answer
