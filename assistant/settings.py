@@ -54,7 +54,8 @@ class Settings(BaseSettings):
     max_chunks_per_article: int = Field(2, ge=1, description="Diversity: at most this many passages per article.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
-        0.535, description="Extractive answerer: best sentence score below this means 'not in the articles'."
+        0.535, description="Extractive answerer: best sentence score below this (one margin lower for multi-part questions) "
+        "means 'not in the articles'."
     )
 
     # --- LLM -----------------------------------------------------------------------------------------
