@@ -32,7 +32,9 @@ _OPTIONS_FIRST = re.compile(rf"(?i)^(?P<a>[^,:;?]+?) or (?P<b>[^,:;?]+?){_SEP.pa
 class PassageStore(Protocol):
     """The part of ``IndexStore`` retrieval reads."""
 
-    def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Passage]: ...
+    def query_many(
+        self, vectors: Sequence[np.ndarray], n: int, filters: Filters | None = None
+    ) -> list[list[Passage]]: ...
 
     def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]: ...
 
@@ -259,19 +261,20 @@ class Retriever:
         split = alternatives(question) if k >= 2 else None
         stem, options = split or ("", [])
         vectors = self.embed_query.many([question, *(f"{stem} {option}" for option in options)])
-        fused = self._search(q_terms, vectors[0], k, filters)
-        sides = [self._side(stem, o, vec, k, filters) for o, vec in zip(options, vectors[1:], strict=True)]
+        n = max(self.settings.candidates, 4 * k)
+        dense = self.store.query_many(vectors, n, filters)  # one round trip for the question and its sides
+        fused = self._search(q_terms, dense[0], k, filters)
+        sides = [self._side(stem, o, d, k, filters) for o, d in zip(options, dense[1:], strict=True)]
         lead = k > len(sides)  # the question's best passage first, unless the sides need every slot
         first = interleave(sides, SIDE_SLOTS)  # k cuts it: best, a1, b1, a2 for k=4
         weights = {t: lexical.idf(t) for t in q_terms}
-        n = max(self.settings.candidates, 4 * k)
         return diversify(
             fused[: 2 * n], k, self.settings.max_chunks_per_article, weights, self.coverage, first,
             lexical.term_set, lead,
         )  # fmt: skip
 
     def _side(
-        self, stem: str, option: str, vec: np.ndarray, k: int, filters: Filters | None
+        self, stem: str, option: str, dense: list[Passage], k: int, filters: Filters | None
     ) -> list[Passage]:
         """One side of a comparison: the hybrid candidates for "stem option", re-ranked by two features.
 
@@ -280,7 +283,7 @@ class Retriever:
         worldwide"). A story that only names the option, or only states the quantity for someone else, loses.
         """
         lexical = self.lexical()
-        ranked = self._search(terms(f"{stem} {option}"), vec, k, filters)[:SIDE_DEPTH]
+        ranked = self._search(terms(f"{stem} {option}"), dense, k, filters)[:SIDE_DEPTH]
         if not ranked:
             return []
         asked = {t: lexical.idf(t) for t in terms(stem)}
@@ -292,8 +295,8 @@ class Retriever:
         features = {p.chunk_id: p.scores["sentence"] + p.scores["option"] for p in ranked}
         return sorted(ranked, key=lambda p: -(p.score / top + SIDE_FEATURES * features[p.chunk_id]))
 
-    def _search(self, q_terms: list[str], vec: np.ndarray, k: int, filters: Filters | None) -> list[Passage]:
+    def _search(self, q_terms: list[str], dense: list[Passage], k: int, filters: Filters | None) -> list[Passage]:
+        """RRF of ``dense`` (the store's nearest chunks) and BM25 over ``q_terms``."""
         n = max(self.settings.candidates, 4 * k)
-        dense = self.store.query(vec, n, filters)
         bm25 = self.lexical().search(q_terms, n, filters)
         return fuse({"dense": dense, "bm25": bm25}, self.settings.rrf_k, self.weights)

@@ -238,23 +238,37 @@ class IndexStore:
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[Passage]:
         """Nearest chunks of current article versions, best first; score is cosine similarity."""
+        return self.query_many([vector], n, filters)[0]
+
+    def query_many(self, vectors: Sequence[np.ndarray], n: int, filters: Filters | None = None) -> list[list[Passage]]:
+        """``query`` for several vectors in one Chroma call and one version lookup (a comparison's sides)."""
+        if not len(vectors):
+            return []
         # Ask for a few extra: stale chunks (mid-update, or orphans) are filtered out below. Chroma returns
         # fewer rows when the collection holds fewer, so no count() round trip is needed first.
         res = self.chunks.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            query_embeddings=[np.asarray(v, dtype=np.float32).tolist() for v in vectors],
             n_results=n + 8,
             where=filters_to_where(filters),
             include=["metadatas", "documents", "distances"],
         )
-        rows = list(zip(res["ids"][0], res["metadatas"][0], res["documents"][0], res["distances"][0], strict=True))
-        current = self.versions(list({m["article_id"] for _, m, _, _ in rows}))
-        passages = []
-        for cid, meta, doc, dist in rows:
-            if current.get(meta["article_id"]) != meta.get("version"):
-                continue
-            sim = 1.0 - float(dist)
-            passages.append(_passage(cid, meta, doc, sim, {"dense": sim}))
-        return passages[:n]
+        per_vector = [
+            list(zip(ids, metas, docs, dists, strict=True))
+            for ids, metas, docs, dists in zip(
+                res["ids"], res["metadatas"], res["documents"], res["distances"], strict=True
+            )
+        ]
+        current = self.versions(list({m["article_id"] for rows in per_vector for _, m, _, _ in rows}))
+        out = []
+        for rows in per_vector:
+            passages = []
+            for cid, meta, doc, dist in rows:
+                if current.get(meta["article_id"]) != meta.get("version"):
+                    continue
+                sim = 1.0 - float(dist)
+                passages.append(_passage(cid, meta, doc, sim, {"dense": sim}))
+            out.append(passages[:n])
+        return out
 
     def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]:
         """Every visible chunk, in storage order (for building the lexical index)."""

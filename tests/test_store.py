@@ -96,6 +96,13 @@ class TestStoreContract:
         dated = store.query(q, 10, Filters(since="2020-01-01", until="2021-12-31"))
         assert {p.article_id for p in dated} == {"art-2"}
         assert {p.article_id for p in store.query(q, 10, Filters(article_ids=["art-3"]))} == {"art-3"}
+        # Several vectors in one call: each list is what its own query returns.
+        q2 = embedder.embed_batch(["Which team won the final?"])[0]
+        both = store.query_many([q, q2], 3)
+        for vec, got in zip([q, q2], both, strict=True):
+            assert [p.chunk_id for p in got] == [p.chunk_id for p in store.query(vec, 3)]
+        assert store.query_many([q, q2], 3, Filters(sources=["Gazette"]))[1][0].source == "Gazette"
+        assert [p.chunk_id for p in both[0]] != [p.chunk_id for p in both[1]]  # not one list repeated
 
     def test_unswitched_chunks_are_invisible(self, store_settings, embedder):
         """Chunks of a version the registry does not name (a crash before the switch) never show up."""
