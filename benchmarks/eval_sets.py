@@ -130,7 +130,8 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
                 lines[-1] += (
                     f" answer.correct ({fmt(m['answer']['correct'])}) and 'stated the planted false answer' "
                     f"({fmt(cf['states_false_answer'])}) overlap because such answers quote the true and the "
-                    "counterfactual passage side by side without saying which is right."
+                    "counterfactual passage side by side: Byline can say that they disagree (when the two "
+                    "are versions of one sentence), not which one is right."
                 )
     versions = any_metrics["versions"]
     lines += [
