@@ -15,6 +15,7 @@ from langchain_core.runnables import RunnableGenerator, RunnableLambda
 from assistant import offline  # noqa: F401
 from assistant.answerer import Answerer, AnswerEvent, Filters, Turn
 from assistant.answerers import make_answerer
+from assistant.conflicts import among_citations, says_disagree
 from assistant.embedder import Embedder, get_embedder
 from assistant.followup import resolve
 from assistant.retrieval import Retriever
@@ -160,6 +161,13 @@ class Assistant:
             "embedding_model": getattr(self.embedder, "model_id", ""),
         }
         warnings = list(checked.warnings)
+        differences = among_citations([(c.article_id, c.quote) for c in citations if c.verified])
+        if differences and not says_disagree(checked.answer):  # any answerer: say it when the quotes differ
+            warnings.append(
+                "The cited articles disagree: "
+                + "; ".join(f"one says {d.first}, another {d.second}" for d in differences[:2])
+                + "."
+            )
         if not passages and state["filters"] is not None and not state["filters"].is_empty():
             warnings.append("No articles match the filters.")
         return checked.model_copy(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.lexical import STOPWORDS
 
-__all__ = ["Disagreement", "disagreement"]
+__all__ = ["Disagreement", "among_citations", "disagreement", "says_disagree"]
 
 MIN_SIMILARITY = 0.6  # share of tokens two sentences must have in common to be versions of one sentence
 _TOKEN = re.compile(r"\w+(?:[.,'\u2019]\w+)*|[%£$€]")
@@ -21,6 +22,14 @@ _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
     "thousand million billion".split()
 )
+
+
+_SAYS = re.compile(r"\b(disagree|conflict|contradict|inconsisten|differ|discrepan|dispute)", re.I)
+
+
+def says_disagree(text: str) -> bool:
+    """Whether an answer's own words already say its sources disagree."""
+    return bool(_SAYS.search(text))
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,14 @@ def disagreement(a: str, b: str) -> Disagreement | None:
     if not only_a or not only_b:
         return None
     return Disagreement(", ".join(only_a), ", ".join(only_b))
+
+
+def among_citations(quotes: Sequence[tuple[str, str]]) -> list[Disagreement]:
+    """Disagreements between quotes ``(article_id, quote)`` of different articles (each pair once)."""
+    found: list[Disagreement] = []
+    for i, (art_a, a) in enumerate(quotes):
+        for art_b, b in quotes[i + 1 :]:
+            d = disagreement(a, b) if art_a != art_b else None
+            if d is not None and d not in found:
+                found.append(d)
+    return found

@@ -153,3 +153,35 @@ def test_ask_over_a_chroma_server(chroma_server: str, make_settings, embedder) -
     answer = Assistant.from_settings(settings).ask("When did the harbour bridge reopen?")
     assert [c.quote for c in answer.citations] == ["The harbour bridge reopened on Tuesday after repairs."]
     assert answer.citations[0].verified
+
+
+class BothSidesAnswerer:
+    """A deterministic stand-in for an LLM that cites two disagreeing articles without saying so."""
+
+    name = "both-sides"
+    version = "test-1"
+
+    def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
+        cits = [Citation(n=i, article_id=p.article_id, title=p.title, quote=p.text) for i, p in enumerate(passages, 1)]
+        return Answer(question=question, answer="The final was in Tampa [1] [2].", citations=cits, passages=list(passages))
+
+    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+        yield AnswerEvent("done", answer=self.answer(question, passages, history))
+
+
+def test_any_answer_citing_disagreeing_articles_carries_a_warning(make_settings, embedder) -> None:
+    settings = make_settings()
+    store = open_store(settings, embedder)
+    line = "The 2021 final was played at Raymond James Stadium in {}, the home of the Buccaneers."
+    arts = [Article(id=i, title=f"Final report {i}", source="Wire", body=line.format(place))
+            for i, place in (("a", "Tampa, Florida"), ("b", "Glendale, Arizona"))]  # fmt: skip
+    ingest_articles(arts, settings, store=store, embedder=embedder)
+    assistant = Assistant(store, embedder, settings, answerer=BothSidesAnswerer())
+    answer = assistant.ask("Where was the 2021 final played?")
+    assert {c.article_id for c in answer.citations if c.verified} == {"a", "b"}
+    assert any(w.startswith("The cited articles disagree") and "Glendale, Arizona" in w for w in answer.warnings)
+    streamed = list(assistant.stream("Where was the 2021 final played?"))[-1].answer
+    assert streamed is not None and streamed.warnings == answer.warnings
+    # The extractive answerer says so in its own words, so no second warning.
+    own = Assistant(store, embedder, settings).ask("Where is Raymond James Stadium, the home of the Buccaneers?")
+    assert own.answer.startswith("The articles disagree") and not own.warnings

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
+from assistant.conflicts import says_disagree
+
 Normalizer = Callable[[str], str]
 
 # A small English stopword list: function words carry no answer content ("the", "of", "more", "than").
@@ -23,7 +25,6 @@ _WORD = re.compile(r"[^\W\d_]+")
 _PARENS = re.compile(r"\([^)]*\)")
 _WS = re.compile(r"\s+")
 # How an answer says that its sources disagree (checked on RGB's counterfactual passages).
-CONFLICT_PATTERN = re.compile(r"\b(disagree|conflict|contradict|inconsisten|differ|discrepan|dispute)", re.I)
 
 
 def fold(text: str, normalize: Normalizer | None = None) -> str:
@@ -108,8 +109,8 @@ def answer_correct(gold: str | list[list[str]] | None, answer_text: str, refused
 
 
 def states_conflict(text: str) -> bool:
-    """True when the text says that sources disagree."""
-    return bool(CONFLICT_PATTERN.search(text))
+    """True when the text says that sources disagree (the same words the chain looks for)."""
+    return says_disagree(text)
 
 
 def refusal_scores(unanswerable: Sequence[bool], refused: Sequence[bool]) -> dict[str, float | None]:
