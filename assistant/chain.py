@@ -81,6 +81,10 @@ class Assistant:
         return self.retriever.idf(term)
 
     # --- public API ------------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load now what the first question would otherwise wait for: the BM25 index (cached on disk)."""
+        self.retriever.lexical()
+
     def ask(
         self,
         question: str,

@@ -13,6 +13,7 @@ import numpy as np
 from assistant.answerer import Filters
 from assistant.embedder import Embedder
 from assistant.lexical import LexicalIndex, matches, terms
+from assistant.lexical_cache import load_or_build
 from assistant.settings import Settings
 from assistant.types import Passage
 
@@ -240,8 +241,11 @@ class Retriever:
         generation = self.store.generation()
         with self._lock:
             if self._lexical is None or generation != self._generation:
-                self._lexical = LexicalIndex(self.store.iter_passages())
-                self._generation = generation
+                # Stores that say where they live get an on-disk BM25 cache (one build per generation).
+                where = getattr(self.store, "where", None)
+                cache = self.settings.cache_dir if where is not None else None
+                key = f"{where}|{getattr(self.store, 'name', '')}"
+                self._generation, self._lexical = load_or_build(self.store, cache, key)
             return self._lexical
 
     def idf(self, term: str) -> float:

@@ -23,6 +23,8 @@ def test_byline_serve_runs_the_app_with_safe_defaults(tmp_path):
         wait_for_port(port, timeout=120, proc=proc)
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/healthz").json() == {"ok": True, "articles": 0}
+        # Warmed up before serving: the BM25 index was built (empty here) and cached for the next start.
+        assert list((tmp_path / "home" / "cache" / "bm25").glob("*.pkl"))
         page = httpx.get(f"{base}/")
         assert page.status_code == 200 and page.headers["content-security-policy"] == "frame-ancestors 'self'"
         refused = httpx.post(f"{base}/api/ask", json={"question": "q"}, headers={"Origin": "http://elsewhere.test"})
