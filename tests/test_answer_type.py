@@ -79,3 +79,20 @@ def test_a_figure_is_new_exactly_when_the_question_lacks_it(n: int) -> None:
     figure = f"{n:,}"
     assert new_numbers("How many were sold?", f"Sales reached {figure} units.") == {str(n)}
     assert new_numbers(f"Were {figure} sold?", f"Sales reached {figure} units.") == set()
+
+
+def test_a_person_answer_needs_a_name_that_can_be_a_person() -> None:
+    q = "Which judge ruled on the media's request to see the juror questionnaires?"
+    assert not holds(q, "Santa Barbara County Superior Court is due to consider the request on Monday.")
+    assert not holds(q, "Reporters covering the trial in California have asked to see the questionnaires.")
+    assert holds(q, "The request was turned down by Judge Rodney Melville on Monday.")
+    assert holds("Who filed the lawsuit?", "The suit says Mr Slattery was forced to buy an iPod.")
+    assert holds("Who scored the winner?", "It was a fine goal, Owen said after the game.")
+    assert expected("Which rebel group does spokesman Yasser al-Youssef belong to?") is Expected.ANY
+
+
+def test_a_question_in_parts_is_answered_by_any_part() -> None:
+    sentence = "The centre was the hero of the 11-9 win, landing a huge late penalty."
+    assert not holds("Who kicked the late penalty in the win?", sentence)
+    assert holds("Who kicked the late penalty in the win, and what was the score?", sentence)
+    assert not holds("Who kicked the late penalty in the 11-9 win, and what was the score?", sentence)
