@@ -222,7 +222,10 @@ def markdown(cmp: dict, tuning: dict, bbc: dict, scale: list[dict], n_q: int, th
               "questions, so the figures above are dev-set figures. The 139 held-out BBC questions were never "
               "run."]  # fmt: skip
     if scale:
-        lines += ["", "### Scaling (BBC chunks replicated under new ids, vectors jittered)", "",
+        title = "### Scaling (BBC chunks replicated under new ids, vectors jittered)"
+        if scale[0].get("measured"):
+            title += f" — rows from the run of {scale[0]['measured']} (`--skip-scaling`)"
+        lines += ["", title, "",
                   "| chunks | retrieve p50 ms | retrieve p95 ms | dense query p50 ms | BM25 build s | "
                   "BM25 load s (restart, on-disk cache) |",
                   "|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
@@ -253,8 +256,11 @@ def main(argv: list[str] | None = None) -> None:
     bbc = extractive_on_bbc(Assistant(store, embedder, settings), bbc_q)
     log(f"extractive: {bbc}")
     cached = OUT / "scaling.json"
-    if args.skip_scaling:  # reuse the last measured scaling rows, if any
+    if args.skip_scaling:  # reuse the last measured scaling rows, if any, and say when they were measured
         scale = json.loads(cached.read_text()) if cached.exists() else []
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(cached.stat().st_mtime)) if scale else ""
+        for row in scale:
+            row.setdefault("measured", when)
     else:
         scale = scaling(settings, embedder, store, bbc_q)
         cached.write_text(json.dumps(scale))
