@@ -12,10 +12,13 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+
+import bm25s
 
 from assistant.lexical import LexicalIndex
 from assistant.types import Passage
@@ -37,7 +40,8 @@ class Source(Protocol):
 
 def cache_path(cache_dir: Path, store_key: str, generation: str) -> Path:
     """Where the BM25 index of ``store_key`` at ``generation`` is kept."""
-    digest = hashlib.sha1(f"{LAYOUT}\0{store_key}\0{generation}".encode()).hexdigest()[:24]
+    versions = f"{LAYOUT}/{bm25s.__version__}/{sys.version_info[:2]}"  # another bm25s or Python: rebuild
+    digest = hashlib.sha1(f"{versions}\0{store_key}\0{generation}".encode()).hexdigest()[:24]
     return cache_dir / "bm25" / f"{digest}.pkl"
 
 
