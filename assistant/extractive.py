@@ -2,9 +2,12 @@
 
 Each candidate sentence is scored by meaning (cosine with the question, MiniLM) and by the rarity-weighted
 share of the question's terms it (or its headline) contains. The best sentences are quoted verbatim, grouped
-by article, in article order, with the speaker named when the sentence attributes a claim. When the best
-score is below the refusal threshold, the question names a figure or year no passage contains, or it asks
-for a number/date the best sentences lack, the answer is NOT_IN_ARTICLES and the passages are returned as ``related``.
+by article, in article order, with the speaker named when the sentence attributes a claim; sentences that
+cover parts of the question the best ones leave open are quoted too. The answer is NOT_IN_ARTICLES (with the
+passages as ``related``) when the best score is below the refusal threshold (one margin lower for multi-part
+questions), the question names a figure or year no passage contains, or the best sentences lack the kind of
+answer asked for (``assistant/answer_type.py``). Versions of a quoted sentence in other articles that give
+other names or figures are quoted as well, and the answer says the articles disagree.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 from assistant.types import NOT_IN_ARTICLES, Answer, Citation, Passage
 
-VERSION = "extractive-1"
+VERSION = "extractive-2"  # 2: answer-type checks, gap-filling quotes, disagreeing versions
 W_DENSE, W_LEXICAL = 0.6, 0.4  # cosine carries meaning; term coverage pins names and numbers
 MARGIN = 0.12  # quote sentences scoring within this of the best one
 MAX_QUOTES = 4
