@@ -104,6 +104,14 @@ _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 _CLOCK = re.compile(
     r"\b\d{4}\s?(?:GMT|BST|UTC|CET|EST|ET|PT)\b|\b\d{1,2}[:.]\d\d\s?(?:am|pm|GMT|BST)?\b", re.I
 )
+_NUM_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|a)"
+_NOT_A_COUNT = re.compile(
+    rf"[$£€¥]\s?\d[\d,.]*(?:\s?(?:m|bn|k|million|billion)\b)?|\d[\d,.]*\s?(?:%|per ?cent\b|percent\b|p\b|m\b|bn\b)|"
+    rf"\b{_NUM_WORD}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)(?:[\s-]+old)?\b|"
+    rf"\b{_NUM_WORD}-year-old\b",
+    re.I,
+)
+_HOW_MANY = re.compile(r"^\s*(?:and\s+)?how many\b", re.I)
 _SCORE = re.compile(r"\b\d{1,3}\s*[-\u2013]\s*\d{1,3}\b")
 _MONEY = re.compile(r"[$£€¥]\s?\d|\d\s?(?:p|m|bn|k)\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen)\b", re.I)
 _SHARE = re.compile(
@@ -156,14 +164,19 @@ def _numbers(text: str) -> set[str]:
     return out
 
 
-def new_numbers(question: str, sentence: str, counts: bool = False) -> set[str]:
+def new_numbers(question: str, sentence: str, counts: bool = False, things: bool = False) -> set[str]:
     """Figures in ``sentence`` (digits or number words, normalised) that ``question`` does not already give.
 
     With ``counts``, years and clock times do not count: "How many votes?" is not answered by "since 1999".
+    With ``things`` (a "how many X" question) neither do shares, sums or spans of time: a count of barrels
+    is not "18%", "£3m" or "25 years".
     """
     if not counts:
         return _numbers(sentence) - _numbers(question)
-    found = _numbers(_CLOCK.sub(" ", sentence)) - _numbers(question)
+    text = _CLOCK.sub(" ", sentence)
+    if things:
+        text = _NOT_A_COUNT.sub(" ", text)
+    found = _numbers(text) - _numbers(question)
     return {n for n in found if not _YEAR.match(n)}
 
 
@@ -243,7 +256,7 @@ def _holds(part: str, question: str, sentence: str) -> bool:
             or _new(_SHARE, question, sentence)
         )
     if kind is Expected.NUMBER:
-        return bool(new_numbers(question, sentence, counts=True))
+        return bool(new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part))))
     if kind is Expected.DATE:
         return _new(_DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):

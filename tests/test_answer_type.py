@@ -96,3 +96,11 @@ def test_a_question_in_parts_is_answered_by_any_part() -> None:
     assert not holds("Who kicked the late penalty in the win?", sentence)
     assert holds("Who kicked the late penalty in the win, and what was the score?", sentence)
     assert not holds("Who kicked the late penalty in the 11-9 win, and what was the score?", sentence)
+
+
+def test_a_count_of_things_is_not_a_share_a_sum_or_a_span_of_time() -> None:
+    q = "How many barrels of oil a day will the field produce?"
+    assert not holds(q, "Its shares lost 18% in one day after a disappointing drilling update.")
+    assert not holds(q, "The field will produce oil for more than 25 years, the £3m study found.")
+    assert holds(q, "The field will produce between 80,000 and 100,000 barrels a day.")
+    assert holds("By how much did the shares jump?", "Shares jumped 6% on the news.")  # not a count of things
