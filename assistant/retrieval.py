@@ -267,8 +267,8 @@ class Retriever:
         vectors = self.embed_query.many([question, *(f"{stem} {option}" for option in options)])
         n = max(self.settings.candidates, 4 * k)
         dense = self.store.query_many(vectors, n, filters)  # one round trip for the question and its sides
-        fused = self._search(q_terms, dense[0], k, filters)
-        sides = [self._side(stem, o, d, k, filters) for o, d in zip(options, dense[1:], strict=True)]
+        fused = self._search(lexical, q_terms, dense[0], k, filters)
+        sides = [self._side(lexical, stem, o, d, k, filters) for o, d in zip(options, dense[1:], strict=True)]
         lead = k > len(sides)  # the question's best passage first, unless the sides need every slot
         first = interleave(sides, SIDE_SLOTS)  # k cuts it: best, a1, b1, a2 for k=4
         weights = {t: lexical.idf(t) for t in q_terms}
@@ -278,7 +278,7 @@ class Retriever:
         )  # fmt: skip
 
     def _side(
-        self, stem: str, option: str, dense: list[Passage], k: int, filters: Filters | None
+        self, lexical: LexicalIndex, stem: str, option: str, dense: list[Passage], k: int, filters: Filters | None
     ) -> list[Passage]:
         """One side of a comparison: the hybrid candidates for "stem option", re-ranked by two features.
 
@@ -286,8 +286,7 @@ class Retriever:
         share of the stem's terms one sentence holds ("Spider-Man and its sequel made $1.6bn at box offices
         worldwide"). A story that only names the option, or only states the quantity for someone else, loses.
         """
-        lexical = self.lexical()
-        ranked = self._search(terms(f"{stem} {option}"), dense, k, filters)[:SIDE_DEPTH]
+        ranked = self._search(lexical, terms(f"{stem} {option}"), dense, k, filters)[:SIDE_DEPTH]
         if not ranked:
             return []
         asked = {t: lexical.idf(t) for t in terms(stem)}
@@ -299,8 +298,10 @@ class Retriever:
         features = {p.chunk_id: p.scores["sentence"] + p.scores["option"] for p in ranked}
         return sorted(ranked, key=lambda p: -(p.score / top + SIDE_FEATURES * features[p.chunk_id]))
 
-    def _search(self, q_terms: list[str], dense: list[Passage], k: int, filters: Filters | None) -> list[Passage]:
+    def _search(
+        self, lexical: LexicalIndex, q_terms: list[str], dense: list[Passage], k: int, filters: Filters | None
+    ) -> list[Passage]:
         """RRF of ``dense`` (the store's nearest chunks) and BM25 over ``q_terms``."""
         n = max(self.settings.candidates, 4 * k)
-        bm25 = self.lexical().search(q_terms, n, filters)
+        bm25 = lexical.search(q_terms, n, filters)
         return fuse({"dense": dense, "bm25": bm25}, self.settings.rrf_k, self.weights)
