@@ -217,7 +217,8 @@ def interleave(rankings: Sequence[Sequence[Passage]], depth: int) -> list[Passag
 
 
 class Retriever:
-    """Dense + lexical retrieval over one store; the BM25 index is rebuilt lazily when the store changes."""
+    """Dense + lexical retrieval over one store; the BM25 index follows the store's generation (loaded from the
+    on-disk cache, or built on first use after a change)."""
 
     def __init__(
         self,
