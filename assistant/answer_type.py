@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-__all__ = ["Expected", "expected", "holds", "new_numbers", "new_names"]
+__all__ = ["NUMBER_WORDS", "Expected", "expected", "holds", "new_numbers", "new_names"]
 
 
 class Expected(Enum):
@@ -99,6 +99,7 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _SCALE_WORDS = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
                 "million", "billion", "trillion", "dozen", "half", "double", "triple", "quarter", "third"}  # fmt: skip
+NUMBER_WORDS = frozenset(_NUMBER_WORDS) | _SCALE_WORDS  # words that are figures ("eight", "million")
 _NUM = re.compile(r"(?<![\w.,-])\d+(?:[.,]\d+)*|(?<![\w-])[a-z]+(?![\w-])", re.I)
 _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 _CLOCK = re.compile(

@@ -15,7 +15,7 @@ from langchain_core.runnables import RunnableGenerator, RunnableLambda
 from assistant import offline  # noqa: F401
 from assistant.answerer import Answerer, AnswerEvent, Filters, Turn
 from assistant.answerers import make_answerer
-from assistant.conflicts import among_citations, says_disagree
+from assistant.conflicts import among_citations, describe, says_disagree
 from assistant.embedder import Embedder, get_embedder
 from assistant.followup import resolve
 from assistant.retrieval import Retriever
@@ -165,13 +165,11 @@ class Assistant:
             "embedding_model": getattr(self.embedder, "model_id", ""),
         }
         warnings = list(checked.warnings)
-        differences = among_citations([(c.article_id, c.quote) for c in citations if c.verified])
-        if differences and not says_disagree(checked.answer):  # any answerer: say it when the quotes differ
-            warnings.append(
-                "The cited articles disagree: "
-                + "; ".join(f"one says {d.first}, another {d.second}" for d in differences[:2])
-                + "."
-            )
+        # Any answerer: when verified quotes disagree and the answer does not say so itself, a warning does.
+        if not says_disagree(checked.answer):
+            differences = among_citations([(c.article_id, c.quote) for c in citations if c.verified])
+            if differences:
+                warnings.append(f"The cited articles disagree: {describe(differences)}.")
         if not passages and state["filters"] is not None and not state["filters"].is_empty():
             warnings.append("No articles match the filters.")
         return checked.model_copy(

@@ -12,16 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answer_type import NUMBER_WORDS
 from assistant.lexical import STOPWORDS
 
-__all__ = ["Disagreement", "among_citations", "disagreement", "says_disagree"]
+__all__ = ["Disagreement", "among_citations", "describe", "disagreement", "says_disagree"]
 
 MIN_SIMILARITY = 0.6  # share of tokens two sentences must have in common to be versions of one sentence
 _TOKEN = re.compile(r"\w+(?:[.,'\u2019]\w+)*|[%£$€]")
-_NUMBER_WORDS = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
-    "thousand million billion".split()
-)
 
 
 _SAYS = re.compile(r"\b(disagree|conflict|contradict|inconsisten|differ|discrepan|dispute)", re.I)
@@ -42,7 +39,7 @@ class Disagreement:
 
 def _is_value(token: str, position: int) -> bool:
     """A figure or a name (a capitalised word; sentence-initial only when it is not a common word)."""
-    if token[0].isdigit() or token.lower() in _NUMBER_WORDS or token in "%£$€":
+    if token[0].isdigit() or token.lower() in NUMBER_WORDS or token in "%£$€":
         return True
     return token[0].isupper() and (position > 0 or token.lower() not in STOPWORDS)
 
@@ -75,6 +72,11 @@ def disagreement(a: str, b: str) -> Disagreement | None:
     if not only_a or not only_b:
         return None
     return Disagreement(", ".join(only_a), ", ".join(only_b))
+
+
+def describe(differences: Sequence[Disagreement], limit: int = 2) -> str:
+    """"one version says X, another Y; ..." for the first ``limit`` disagreements."""
+    return "; ".join(f"one version says {d.first}, another {d.second}" for d in differences[:limit])
 
 
 def among_citations(quotes: Sequence[tuple[str, str]]) -> list[Disagreement]:

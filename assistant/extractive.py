@@ -22,7 +22,7 @@ import numpy as np
 from assistant.answer_type import holds
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
-from assistant.conflicts import Disagreement, disagreement
+from assistant.conflicts import Disagreement, describe, disagreement
 from assistant.embedder import Embedder
 from assistant.lexical import terms
 from assistant.retrieval import alternatives
@@ -66,6 +66,7 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
+    terms: frozenset[str] = frozenset()  # stemmed, stop-word-free (computed once, read by every step)
 
 
 class ExtractiveAnswerer:
@@ -99,7 +100,7 @@ class ExtractiveAnswerer:
                 if (p.article_id, start) in seen or len(text.split()) < MIN_WORDS:
                     continue
                 seen.add((p.article_id, start))
-                cands.append(Candidate(p, start, end, text))
+                cands.append(Candidate(p, start, end, text, terms=frozenset(terms(text))))
         if not cands:
             return []
         q_terms = set(terms(question))
@@ -108,7 +109,7 @@ class ExtractiveAnswerer:
         title_terms = {p.article_id: set(terms(p.title)) for p in passages}
         covers = []
         for c in cands:
-            present = set(terms(c.text))
+            present = c.terms
             # Terms found only in the headline count half: they place the story, not the answer.
             cover = sum(w for t, w in weights.items() if t in present)
             cover += 0.5 * sum(w for t, w in weights.items() if t not in present and t in title_terms[c.passage.article_id])
@@ -163,18 +164,18 @@ class ExtractiveAnswerer:
         """
         weights = {t: self.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
-        covered = {t for c in picked for t in terms(c.text)}
+        covered = {t for c in picked for t in c.terms}
         articles = {c.passage.article_id for c in picked}
         floor = cands[0].score - GAP_MARGIN
         pool = [c for c in cands if c.score >= floor and c.passage.article_id in articles and c not in picked]
         extra: list[Candidate] = []
         while pool and len(picked) + len(extra) < MAX_QUOTES:
-            gains = [sum(weights.get(t, 0.0) for t in set(terms(c.text)) - covered) / total for c in pool]
+            gains = [sum(weights.get(t, 0.0) for t in c.terms - covered) / total for c in pool]
             i = max(range(len(pool)), key=gains.__getitem__)
             if gains[i] < MIN_GAIN:
                 break
             extra.append(pool.pop(i))
-            covered |= set(terms(extra[-1].text))
+            covered |= extra[-1].terms
         return extra
 
     def _other_sides(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
@@ -185,9 +186,9 @@ class ExtractiveAnswerer:
         extra: list[Candidate] = []
         for option in split[1]:
             wanted = set(terms(option))
-            if not wanted or any(wanted <= set(terms(c.text)) for c in picked + extra):
+            if not wanted or any(wanted <= c.terms for c in picked + extra):
                 continue
-            best = next((c for c in cands if wanted <= set(terms(c.text)) and c not in picked), None)
+            best = next((c for c in cands if wanted <= c.terms and c not in picked), None)
             if best is not None and best.score >= self.threshold - MARGIN:
                 extra.append(best)
         return extra
@@ -203,17 +204,14 @@ class ExtractiveAnswerer:
         floor = cands[0].score - GAP_MARGIN
         out = list(picked)
         found: list[Disagreement] = []
-        pairs: set[frozenset[int]] = set()
         for c in picked:
             for other in cands:
                 if other.score < floor:
                     break
-                pair = frozenset((id(c), id(other)))
-                if other.passage.article_id == c.passage.article_id or pair in pairs:
+                if other.passage.article_id == c.passage.article_id:
                     continue
                 d = disagreement(c.text, other.text)
                 if d is not None and d not in found and Disagreement(d.second, d.first) not in found:
-                    pairs.add(pair)
                     found.append(d)
                     if other not in out:
                         out.append(other)
@@ -239,11 +237,9 @@ class ExtractiveAnswerer:
         for c in picked:
             order.setdefault(c.passage.article_id, len(order))
         picked = sorted(picked, key=lambda c: (order[c.passage.article_id], c.start))
-        lines: list[str] = [
-            "The articles disagree here: "
-            + "; ".join(f"one version says {d.first}, another {d.second}" for d in differences)
-            + ". Both versions are quoted below."
-        ] if differences else []  # fmt: skip
+        lines = [f"The articles disagree here: {describe(differences)}. Both versions are quoted below."] if (
+            differences
+        ) else []  # fmt: skip
         citations: list[Citation] = []
         current = None
         for n, c in enumerate(picked, start=1):

@@ -42,6 +42,11 @@ def passages_of(article: Article, size: int = 600) -> list[Passage]:
     return out
 
 
+def whole(article_id: str, title: str, text: str) -> Passage:
+    """A passage that is a whole (one-passage) article."""
+    return Passage(chunk_id=article_id, article_id=article_id, title=title, start=0, end=len(text), text=text)
+
+
 @pytest.fixture(scope="module")
 def answerer() -> ExtractiveAnswerer:
     settings = Settings()
@@ -64,7 +69,7 @@ def test_attributed_claims_name_the_speaker(answerer: ExtractiveAnswerer) -> Non
     answer = answerer.answer("Are there still people waiting to be evacuated in eastern Aleppo?", passages_of(SEED))
     assert "\u201cThe U.N. and international aid agencies insist there are still people" in answer.answer
     quote = '"We will rebuild every school in the city," said Mayor Ana Lopez of Riverton.'
-    mayor = Passage(chunk_id="m", article_id="m", title="Riverton flood", start=0, end=len(quote), text=quote)
+    mayor = whole("m", "Riverton flood", quote)
     answer = answerer.answer("What did the Riverton mayor promise to rebuild?", [mayor])
     assert answer.answer.splitlines()[1].startswith("- Mayor Ana Lopez of Riverton says: \u201c\"We will")
 
@@ -72,8 +77,7 @@ def test_attributed_claims_name_the_speaker(answerer: ExtractiveAnswerer) -> Non
 def test_comparison_quotes_both_sides(answerer: ExtractiveAnswerer) -> None:
     a = "Franz Ferdinand picked up five Brit Award nominations this year."
     b = "Kasabian, the Leicester band, earned three nominations for the Brit Awards."
-    passages = [Passage(chunk_id=i, article_id=i, title=f"Brits {i}", start=0, end=len(t), text=t)
-                for i, t in (("ff", a), ("k", b))]  # fmt: skip
+    passages = [whole(i, f"Brits {i}", t) for i, t in (("ff", a), ("k", b))]
     answer = answerer.answer("Which got more Brit Award nominations, Franz Ferdinand or Kasabian?", passages)
     assert {c.article_id for c in answer.citations} == {"ff", "k"}
 
@@ -151,7 +155,7 @@ WALES = (
 
 def test_near_miss_on_the_right_story_is_refused(answerer: ExtractiveAnswerer) -> None:
     """The story is there, the asked-for detail is not: the only figures are ones the question gives."""
-    p = Passage(chunk_id="w", article_id="w", title="Henson kicks Wales to win", start=0, end=len(WALES), text=WALES)
+    p = whole("w", "Henson kicks Wales to win", WALES)
     refused = answerer.answer("What was the attendance at Wales's 11-9 Six Nations win over England?", [p])
     assert refused.refused
     answered = answerer.answer("Who kicked the late penalty that won Wales's Six Nations game against England?", [p])
@@ -178,7 +182,7 @@ def test_a_sentence_covering_the_part_left_open_is_quoted_too(answerer: Extracti
         "Yoshiaki Tsutsumi was once ranked as the world's richest man and ran a business spanning hotels and "
         "railways. Shares in his former company fell 5% in Tokyo trading after the news."
     )
-    p = Passage(chunk_id="t", article_id="t", title="Japanese tycoon arrested", start=0, end=len(body), text=body)
+    p = whole("t", "Japanese tycoon arrested", body)
     question = ("Which Japanese businessman, once ranked as the world's richest man, was arrested on charges of "
                 "falsifying shareholder information?")  # fmt: skip
     answer = answerer.answer(question, [p])
@@ -191,8 +195,7 @@ def test_a_sentence_covering_the_part_left_open_is_quoted_too(answerer: Extracti
 def test_sources_that_disagree_are_both_quoted_and_the_answer_says_so(answerer: ExtractiveAnswerer) -> None:
     true = "Simona Halep won the women's singles title at Wimbledon in 2019, beating Serena Williams in the final."
     false = "Angelique Kerber won the women's singles title at Wimbledon in 2019, beating Serena Williams in the final."
-    passages = [Passage(chunk_id=i, article_id=i, title=f"Wimbledon report {i}", start=0, end=len(t), text=t)
-                for i, t in (("a", true), ("b", false))]  # fmt: skip
+    passages = [whole(i, f"Wimbledon report {i}", t) for i, t in (("a", true), ("b", false))]
     answer = answerer.answer("Who won the women's singles Wimbledon in 2019?", passages)
     assert answer.answer.startswith("The articles disagree here: one version says")
     first_line = answer.answer.splitlines()[0]

@@ -6,8 +6,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
-from assistant.conflicts import says_disagree
-
 Normalizer = Callable[[str], str]
 
 # A small English stopword list: function words carry no answer content ("the", "of", "more", "than").
@@ -106,11 +104,6 @@ def answer_correct(gold: str | list[list[str]] | None, answer_text: str, refused
     if isinstance(gold, str):
         return terms_present(gold, answer_text)
     return all(any(terms_present(alias, answer_text) for alias in group) for group in gold)
-
-
-def states_conflict(text: str) -> bool:
-    """True when the text says that sources disagree (the same words the chain looks for)."""
-    return says_disagree(text)
 
 
 def refusal_scores(unanswerable: Sequence[bool], refused: Sequence[bool]) -> dict[str, float | None]:

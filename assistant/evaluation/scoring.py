@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.conflicts import says_disagree
 from assistant.evaluation import metrics as m
 from assistant.evaluation.qa import QAItem
 
@@ -58,7 +59,7 @@ def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer
             "states_false_answer": bool(item.counterfactual_answer)
             and not refused
             and m.terms_present(item.counterfactual_answer or "", answer_text),
-            "flags_conflict": m.states_conflict(
+            "flags_conflict": says_disagree(
                 " ".join([_without_quotes(answer_text, citations), *(result.get("warnings") or [])])
             ),
         }
