@@ -33,8 +33,6 @@ log = logging.getLogger("byline.lexical")
 class Source(Protocol):
     """What the cache reads from a store."""
 
-    def generation(self) -> str: ...
-
     def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]: ...
 
 
@@ -45,24 +43,23 @@ def cache_path(cache_dir: Path, store_key: str, generation: str) -> Path:
     return cache_dir / "bm25" / f"{digest}.pkl"
 
 
-def load_or_build(store: Source, cache_dir: Path | None, store_key: str) -> tuple[str, LexicalIndex]:
-    """``(generation, index)``: the cached index for the store's current generation, else a fresh build."""
-    generation = store.generation()
+def load_or_build(store: Source, cache_dir: Path | None, store_key: str, generation: str) -> LexicalIndex:
+    """The cached index of ``store`` at ``generation`` (read by the caller before this call), else a build."""
     if cache_dir is None:
-        return generation, LexicalIndex(store.iter_passages())
+        return LexicalIndex(store.iter_passages())
     path = cache_path(cache_dir, store_key, generation)
     try:
         with path.open("rb") as f:
             index = pickle.load(f)  # noqa: S301 - our own file, in the user's own data directory
         if isinstance(index, LexicalIndex):
-            return generation, index
+            return index
     except FileNotFoundError:
         pass
     except Exception as err:  # a truncated or foreign file: rebuild and overwrite it
         log.warning("Ignoring unreadable BM25 cache %s (%s); rebuilding.", path, err)
     index = LexicalIndex(store.iter_passages())
     _save(index, path)
-    return generation, index
+    return index
 
 
 def _save(index: LexicalIndex, path: Path) -> None:

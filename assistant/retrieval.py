@@ -41,6 +41,8 @@ class PassageStore(Protocol):
 
     def generation(self) -> str: ...
 
+    def key(self) -> str: ...
+
 
 class QueryEmbedder:
     """Embeds questions once: retrieval and the extractive answerer share the vector (small LRU cache)."""
@@ -242,11 +244,8 @@ class Retriever:
         generation = self.store.generation()
         with self._lock:
             if self._lexical is None or generation != self._generation:
-                # Stores that say where they live get an on-disk BM25 cache (one build per generation).
-                where = getattr(self.store, "where", None)
-                cache = self.settings.cache_dir if where is not None else None
-                key = f"{where}|{getattr(self.store, 'name', '')}"
-                self._generation, self._lexical = load_or_build(self.store, cache, key)
+                self._lexical = load_or_build(self.store, self.settings.cache_dir, self.store.key(), generation)
+                self._generation = generation
             return self._lexical
 
     def idf(self, term: str) -> float:

@@ -164,6 +164,10 @@ class IndexStore:
                 out.update({i: m["version"] for i, m in zip(ids_, metas, strict=True) if "version" in (m or {})})
         return out
 
+    def key(self) -> str:
+        """Which index this is (location and collection name): names its on-disk caches."""
+        return f"{self.where}|{self.name}"
+
     def generation(self) -> str:
         """A token that changes whenever any article is written or deleted."""
         res = self.registry.get(ids=[_GENERATION_ID], include=["metadatas"])

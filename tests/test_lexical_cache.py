@@ -20,13 +20,7 @@ ARTS = [
 
 
 class NoReads:
-    """A store whose generation matches but whose chunks must not be read (proves the cache was used)."""
-
-    def __init__(self, generation: str) -> None:
-        self._generation = generation
-
-    def generation(self) -> str:
-        return self._generation
+    """A store whose chunks must not be read (proves the cache was used)."""
 
     def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]:
         raise AssertionError("the index was rebuilt instead of loaded")
@@ -42,11 +36,10 @@ def indexed(make_settings, embedder):
 
 def test_second_load_reads_the_cache_not_the_store(indexed) -> None:
     settings, store = indexed
-    key = f"{store.where}|{store.name}"
-    generation, built = load_or_build(store, settings.cache_dir, key)
+    key, generation = store.key(), store.generation()
+    built = load_or_build(store, settings.cache_dir, key, generation)
     assert cache_path(settings.cache_dir, key, generation).exists()
-    again_gen, loaded = load_or_build(NoReads(generation), settings.cache_dir, key)
-    assert again_gen == generation
+    loaded = load_or_build(NoReads(), settings.cache_dir, key, generation)
     assert [p.chunk_id for p in loaded.search("kiln fire", 2)] == [p.chunk_id for p in built.search("kiln fire", 2)]
 
 
@@ -63,22 +56,22 @@ def test_a_write_changes_the_generation_and_the_new_article_is_searchable(indexe
 
 def test_an_unreadable_cache_file_is_rebuilt(indexed, caplog) -> None:
     settings, store = indexed
-    key = f"{store.where}|{store.name}"
-    path = cache_path(settings.cache_dir, key, store.generation())
+    key, generation = store.key(), store.generation()
+    path = cache_path(settings.cache_dir, key, generation)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"not a pickle")
     with caplog.at_level(logging.WARNING, logger="byline.lexical"):
-        _, index = load_or_build(store, settings.cache_dir, key)
+        index = load_or_build(store, settings.cache_dir, key, generation)
     assert "unreadable BM25 cache" in caplog.text
     assert [p.article_id for p in index.search("ferry fog", 1)] == ["ferry"]
-    _, reloaded = load_or_build(NoReads(store.generation()), settings.cache_dir, key)  # rewritten, now valid
+    reloaded = load_or_build(NoReads(), settings.cache_dir, key, generation)  # rewritten, now valid
     assert len(reloaded) == len(index)
 
 
 def test_only_the_newest_files_are_kept(indexed) -> None:
     settings, store = indexed
     for i in range(KEEP + 2):
-        load_or_build(_Renamed(store, f"g{i}"), settings.cache_dir, "k")
+        load_or_build(store, settings.cache_dir, "k", f"g{i}")  # as after KEEP + 2 writes
     assert len(list((settings.cache_dir / "bm25").glob("*.pkl"))) == KEEP
 
 
@@ -87,25 +80,12 @@ def test_assistant_warm_up_builds_and_caches_the_index(indexed, embedder) -> Non
 
     settings, store = indexed
     Assistant(store, embedder, settings).warm_up()
-    key = f"{store.where}|{store.name}"
-    assert cache_path(settings.cache_dir, key, store.generation()).exists()
+    assert cache_path(settings.cache_dir, store.key(), store.generation()).exists()
 
 
-def test_no_cache_dir_builds_in_memory(indexed, tmp_path) -> None:
+def test_no_cache_dir_builds_in_memory(indexed) -> None:
     settings, store = indexed
-    _, index = load_or_build(store, None, "k")
+    index = load_or_build(store, None, "k", store.generation())
     assert [p.article_id for p in index.search("kiln", 1)] == ["kiln"]
     assert not (settings.cache_dir / "bm25").exists()
 
-
-class _Renamed:
-    """The real store under another generation token (as after a write)."""
-
-    def __init__(self, store, generation: str) -> None:
-        self.store, self._generation = store, generation
-
-    def generation(self) -> str:
-        return self._generation
-
-    def iter_passages(self, batch_size: int = 2000) -> Iterator[Passage]:
-        return self.store.iter_passages(batch_size)

@@ -290,6 +290,9 @@ class FixedDenseStore:
     def generation(self) -> str:
         return "1"
 
+    def key(self) -> str:
+        return "fixed-dense"
+
 
 def test_comparison_side_prefers_the_option_and_the_asked_fact_in_one_sentence(make_settings) -> None:
     passages = [P(i, i, b, title=t) for i, t, b in BRITS]  # dense order: the tour diary first

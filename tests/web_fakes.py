@@ -49,6 +49,9 @@ class FakeAssistant:
         self.store = FakeStore(articles)
         self.calls: list[tuple[str, list[Turn], Filters | None]] = []
 
+    def warm_up(self) -> None:
+        """Nothing to load: the fake keeps its articles in memory."""
+
     def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer:
         self.calls.append((question, list(history), filters))
         if not self.store.articles:

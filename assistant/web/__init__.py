@@ -19,9 +19,7 @@ def create_app(settings: Settings):  # -> fastapi.FastAPI
     service = WebService(settings)
     try:
         # Warm up: open the index, load the embedding model, load (or build once) the BM25 index.
-        warm_up = getattr(service.assistant, "warm_up", None)
-        if callable(warm_up):
-            warm_up()
+        service.assistant.warm_up()
     except BylineError as err:  # the app still starts and shows this message on the page
         log.warning("Byline: %s", err.user_message())
     return build_server(settings, service=service)

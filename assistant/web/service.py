@@ -31,6 +31,8 @@ class Backend(Protocol):
 
     store: Any
 
+    def warm_up(self) -> None: ...
+
     def ask(self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None) -> Answer: ...
 
     def stream(
