@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from assistant.lexical import terms
+
 __all__ = ["NUMBER_WORDS", "Expected", "expected", "holds", "new_numbers", "new_names"]
 
 
@@ -257,9 +259,54 @@ def _holds(part: str, question: str, sentence: str) -> bool:
             or _new(_SHARE, question, sentence)
         )
     if kind is Expected.NUMBER:
-        return bool(new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part))))
+        found = new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part)))
+        return bool(found) and not _counts_other_things(part, sentence)
     if kind is Expected.DATE:
         return _new(_DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
         return bool(new_names(question, sentence, people=kind is Expected.PERSON))
     return True
+
+
+_COUNTED = re.compile(
+    r"how many\s+((?:[\w\u2019'-]+\s+){0,4}?)([a-z][\w-]*s)\b(?=\s+(?:did|does|do|is|are|was|were|has|have|had|will|"
+    r"would|can|could|might|may|should|in|of|on|at|for|from|to|by|since|during|over|per|that|which|who)\b|\s*\?)",
+    re.I,
+)
+_COUNTER_WORDS = frozenset(
+    "units people times members items persons individuals pieces copies customers users adults "
+    "children".split()
+)
+_SKIP_AFTER_FIGURE = frozenset("million billion thousand hundred dozen more new extra additional other of the".split())
+
+
+def _counts_other_things(part: str, sentence: str) -> bool:
+    """For "How many subscribers ...?": every figure in ``sentence`` counts some other plural thing.
+
+    "Up to 15 pay-TV channels" does not say how many subscribers signed up. A figure counting a generic
+    thing ("19.9 million units", "14 million people") or nothing named still may.
+    """
+    m = _COUNTED.search(part)
+    if not m:
+        return False
+    head = terms(m.group(2))
+    if not head or head[0] in terms(sentence):
+        return False
+    text = _CLOCK.sub(" ", sentence)
+    attached: list[str | None] = []
+    for num in re.finditer(r"(?<![\w.,-])\d[\d,.]*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", text, re.I):
+        if _YEAR.match(num.group(0).rstrip(".,")):
+            continue
+        words = re.findall(r"[\w\u2019'-]+", text[num.end() :])[:4]
+        noun = None
+        for w in words:
+            if w.lower() in _SKIP_AFTER_FIGURE:
+                continue
+            if w.islower() and w.endswith("s") and len(w) > 3:
+                noun = w
+                break
+        attached.append(noun)
+    asked = set(terms(part))
+    return bool(attached) and all(
+        n is not None and n.lower() not in _COUNTER_WORDS and terms(n)[0] not in asked for n in attached
+    )

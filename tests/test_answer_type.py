@@ -104,3 +104,13 @@ def test_a_count_of_things_is_not_a_share_a_sum_or_a_span_of_time() -> None:
     assert not holds(q, "The field will produce oil for more than 25 years, the £3m study found.")
     assert holds(q, "The field will produce between 80,000 and 100,000 barrels a day.")
     assert holds("By how much did the shares jump?", "Shares jumped 6% on the news.")  # not a count of things
+
+
+def test_a_count_of_other_things_does_not_answer_how_many() -> None:
+    q = "How many pay-TV subscribers does the service expect by 2006?"
+    assert not holds(q, "Up to 15 pay-TV channels will launch between September 2005 and March 2006.")
+    assert holds(q, "It hopes to sign up 1.2 million subscribers by 2006.")
+    # A generic counter, a thing the question names, or a bare figure may still be the count asked for.
+    assert holds("How many Xbox consoles has it sold?", "It has sold 19.9 million units worldwide.")
+    assert holds("How many jurors' questionnaires were asked for?", "The responses of 250 potential jurors.")
+    assert holds("How many people were killed?", "The collapse, killing 107 or more, shocked pilgrims.")
