@@ -45,7 +45,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
             _Q + r"(?:what (?:was|is|were|will be) the (?:\w+ )?(?:budget|cost|price|fee|bill|"
             r"salary|fine|value|valuation|deal worth|sum)|how much (?:money|cash)|"
             r"how much (?:\S+ ){0,10}(?:cost|costs|pay|paid|spend|spent|charge|charged|worth|"
-            r"earn|earned|raise|raised|donate|donated|owe|owed)\b)",
+            r"earn|earned|raise|raised|donate|donated|owe|owed|fined|sell|sold|fetch|fetched|buy|bought|"
+            r"award|awarded|receive|received)\b)",
             re.I,
         ),
     ),
@@ -124,6 +125,12 @@ _DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
     r"month|year|decade|century)s?\b",
+    re.I,
+)
+_ASKS_TIME = re.compile(r"\bwhat time\b", re.I)
+_TIME = re.compile(
+    r"\b\d{1,2}:\d\d(?:[.:]\d+)?\b|\b\d+(?:\.\d+)?\s?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|"
+    r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm|GMT|BST)\b",
     re.I,
 )
 _NAME_RUN = re.compile(r"\b[A-Z][\w\u2019'.-]*\w(?:\s+(?:of |de |van |von |le |la )?[A-Z][\w\u2019'.-]*\w)*")
@@ -220,8 +227,8 @@ def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
 def _person_like(words: list[str], before: str, after: str) -> bool:
     """Whether a capitalised run can name a person: two or more words, a title and a name ("Mr Slattery"),
     or one name that says something ("Owen said"); never one with an organisation, place or event word."""
-    if any(w.lower().strip("\u2019'") in _NOT_PERSON for w in words):
-        return False
+    if words[0] == "The" or any(w.lower().strip("\u2019'") in _NOT_PERSON for w in words):
+        return False  # "The Hague", "The Beatles"
     if len(words) >= 2 or _TITLE.match(before):
         return True
     return after.rstrip(",.") in ("said", "says", "told", "added", "insisted")
@@ -232,7 +239,9 @@ def _new(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
     return any(m.group(0).replace(" ", "") not in asked for m in pattern.finditer(sentence))
 
 
-_PARTS = re.compile(r",?\s+and\s+(?=(?:who|whom|whose|what|which|when|where|how|why)\b)", re.I)
+_PARTS = re.compile(
+    r",?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with)\s+)?(?:who|whom|whose|what|which|when|where|how|why)\b)", re.I
+)
 
 
 def holds(question: str, sentence: str) -> bool:
@@ -262,7 +271,8 @@ def _holds(part: str, question: str, sentence: str) -> bool:
         found = new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part)))
         return bool(found) and not _counts_other_things(part, sentence)
     if kind is Expected.DATE:
-        return _new(_DATE, question, sentence)
+        # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day.
+        return _new(_DATE, question, sentence) or bool(_ASKS_TIME.search(part)) and _new(_TIME, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
         return bool(new_names(question, sentence, people=kind is Expected.PERSON))
     return True

@@ -150,7 +150,8 @@ class ExtractiveAnswerer:
                 continue
             per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
             picked.append(c)
-        if not any(holds(question, c.text) for c in picked):
+        # "Who was older, A or B?" is answered by naming one of its options: the answer's kind is set by them.
+        if alternatives(question) is None and not any(holds(question, c.text) for c in picked):
             return []  # asked for a number, date, place or name, and the best sentences hold none
         picked += self._fill_gaps(question, cands, picked)
         return picked + self._other_sides(question, cands, picked)

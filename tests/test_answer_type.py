@@ -114,3 +114,17 @@ def test_a_count_of_other_things_does_not_answer_how_many() -> None:
     assert holds("How many Xbox consoles has it sold?", "It has sold 19.9 million units worldwide.")
     assert holds("How many jurors' questionnaires were asked for?", "The responses of 250 potential jurors.")
     assert holds("How many people were killed?", "The collapse, killing 107 or more, shocked pilgrims.")
+
+
+def test_a_later_part_may_open_with_a_preposition_and_ask_for_a_time_taken() -> None:
+    q = "Who won the men's 3,000m, and in what time?"
+    assert holds(q, "Cragg won in 7:39.89 as Bekele battled to second.")  # the time part is answered
+    assert holds("In what time did he win the 800m?", "He won in one minute, 47.97 seconds.")
+    assert not holds("In what time did he win the 800m?", "He won the 800m in Sheffield.")
+
+
+def test_sums_asked_with_other_verbs_and_places_called_the_something() -> None:
+    assert expected("How much was the drummer fined over the brawl?") is Expected.MONEY
+    assert expected("How much did the saxophone sell for?") is Expected.MONEY
+    assert not holds("Who was charged with the murder?", "His last film was premiered in The Hague.")
+    assert holds("Who was charged with the murder?", "Mohammed Bouyeri was charged with the murder.")

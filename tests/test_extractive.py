@@ -203,3 +203,16 @@ def test_sources_that_disagree_are_both_quoted_and_the_answer_says_so(answerer: 
     assert {c.article_id for c in answer.citations} == {"a", "b"}
     same = [p.model_copy(update={"text": true, "end": len(true)}) for p in passages]
     assert "disagree" not in answerer.answer("Who won the women's singles Wimbledon in 2019?", same).answer
+
+
+def test_a_choice_between_two_people_is_answered_by_their_stories(answerer: ExtractiveAnswerer) -> None:
+    """"Who ..., A or B?" names its candidates: the answer is one of them, not a new name to find."""
+    passages = [
+        whole("hailey", "Author Arthur Hailey dies", "Novelist Arthur Hailey, who has died at the age of 84, "
+              "was known for his bestselling page-turners about big industries."),
+        whole("davis", "Actor Ossie Davis found dead", "US actor Ossie Davis has been found dead at the age of 87. "
+              "He was a well-known civil rights activist."),
+    ]  # fmt: skip
+    answer = answerer.answer("Who was older when they died, novelist Arthur Hailey or actor Ossie Davis?", passages)
+    assert not answer.refused
+    assert {c.article_id for c in answer.citations} == {"hailey", "davis"}
