@@ -13,7 +13,7 @@ from enum import Enum
 
 from assistant.lexical import terms
 
-__all__ = ["NUMBER_WORDS", "Expected", "expected", "holds", "new_numbers", "new_names"]
+__all__ = ["NUMBER_WORDS", "Expected", "asked_speaker", "expected", "holds", "new_numbers", "new_names"]
 
 
 class Expected(Enum):
@@ -24,6 +24,7 @@ class Expected(Enum):
     SHARE = "share"
     NUMBER = "number"
     DATE = "date"
+    SPAN = "span"
     PERSON = "person"
     NAME = "name"
     ANY = "any"
@@ -46,7 +47,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
             r"salary|fine|value|valuation|deal worth|sum)|how much (?:money|cash)|"
             r"how much (?:\S+ ){0,10}(?:cost|costs|pay|paid|spend|spent|charge|charged|worth|"
             r"earn|earned|raise|raised|donate|donated|owe|owed|fined|sell|sold|fetch|fetched|buy|bought|"
-            r"award|awarded|receive|received)\b)",
+            r"award|awarded|receive|received|invest|invests|investing|invested)\b|"
+            r"what (?:\w+ )?(?:salary|wage|price|fee|fine|bonus|budget))\b",
             re.I,
         ),
     ),
@@ -65,6 +67,14 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
             r"what (?:was|is|were) the (?:\w+ )?(?:number|amount|attendance|total|figure|"
             r"margin|size|population|age|tally|crowd|count)|by (?:how much|what margin)|"
             r"what (?:number|amount|figure|total))\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.SPAN,
+        re.compile(
+            _Q + r"(?:what|how long (?:a|was the|is the))\s+(?:\w+\s+)?(?:sentence|jail term|prison term|term|ban|"
+            r"suspension|contract)\b",
             re.I,
         ),
     ),
@@ -88,7 +98,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
         re.compile(
             _Q + r"(?:where|(?:to |in |from |by |for )?which (?:town|city|country|region|place|"
             r"company|firm|party|team|group|band|club|film|show|album|song|newspaper|"
-            r"brand|state|nation|airline|bank|network|channel|league))\b",
+            r"brand|state|nation|airline|bank|network|channel|league)|"
+            r"what (?:is|was|are|were|will)\b[^?]{0,80}\b(?:called|named|titled|entitled))\b",
             re.I,
         ),
     ),
@@ -117,7 +128,11 @@ _NOT_A_COUNT = re.compile(
 )
 _HOW_MANY = re.compile(r"^\s*(?:and\s+)?how many\b", re.I)
 _SCORE = re.compile(r"\b\d{1,3}\s*[-\u2013]\s*\d{1,3}\b")
-_MONEY = re.compile(r"[$£€¥]\s?\d|\d\s?(?:p|m|bn|k)\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen)\b", re.I)
+# "1.3m" alone may be metres: a sum needs its currency ("$1m", "50p", "2bn euros").
+_MONEY = re.compile(r"[$£€¥]\s?\d|\b\d+p\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen|rupees?|francs?)\b", re.I)
+_SPAN = re.compile(
+    rf"\b{_NUM_WORD}[\s-]+(?:years?|months?|weeks?|days?|hours?|matches|games|races)\b|\blife\b|\bindefinite", re.I
+)
 _SHARE = re.compile(
     r"%|\bper ?cent\b|\bpercent\b|\bhalf\b|\b(?:a|one|two|three)[ -](?:third|quarter|fifth|tenth)s?\b", re.I
 )
@@ -148,6 +163,17 @@ _NOT_PERSON = frozenset(
     "police army navy church museum theatre gallery company motors airways airlines records studios network "
     "channel radio television tv exchange market index fund trust board federation monday tuesday wednesday "
     "thursday friday saturday sunday".split()
+)
+
+
+_OPENERS = frozenset("in on at by for from but and as after before when while if so".split())
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december monday tuesday "
+    "wednesday thursday friday saturday sunday".split()
+)
+_WORKS = frozenset(
+    "documentary film movie album book novel show programme program series song single play musical magazine "
+    "newspaper game drama sitcom opera".split()
 )
 
 
@@ -205,8 +231,8 @@ def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
     out: set[str] = set()
     for run in _NAME_RUN.finditer(text):
         words = run.group(0).split()
-        if run.start() == 0 and not (people and len(words) >= 2):
-            words = words[1:]  # the sentence's capitalised first word
+        if run.start() == 0 and not (people and len(words) >= 2) or words[0].lower() in _OPENERS:
+            words = words[1:]  # the sentence's capitalised first word, or "In" of "In July"
         if not words:
             continue
         before = text[: run.start()].split()[-1:]
@@ -216,7 +242,10 @@ def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
         kept = [
             w
             for w in words
-            if w[0].isupper() and not _TITLE.match(w) and not (people and (_ACRONYM.match(w) or "." in w))
+            if w[0].isupper()
+            and not _TITLE.match(w)
+            and w.lower() not in _CALENDAR
+            and not (people and (_ACRONYM.match(w) or "." in w))
         ]
         fresh = [w for w in kept if w.lower() not in asked and w.lower().rstrip("'s\u2019") not in asked]
         if fresh and "".join(w[0] for w in words) not in acronyms:
@@ -227,6 +256,8 @@ def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
 def _person_like(words: list[str], before: str, after: str) -> bool:
     """Whether a capitalised run can name a person: two or more words, a title and a name ("Mr Slattery"),
     or one name that says something ("Owen said"); never one with an organisation, place or event word."""
+    if before.lower() in _WORKS:
+        return False  # "the BBC documentary Secret Agent" names a work
     if words[0] == "The" or any(w.lower().strip("\u2019'") in _NOT_PERSON for w in words):
         return False  # "The Hague", "The Beatles"
     if len(words) >= 2 or _TITLE.match(before):
@@ -239,6 +270,10 @@ def _new(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
     return any(m.group(0).replace(" ", "") not in asked for m in pattern.finditer(sentence))
 
 
+_WHAT_DID_SAY = re.compile(
+    _Q + r"[Ww]hat (?:did|does|has|have|will) ((?:[A-Z][\w'-]+\s+){0,3}[A-Z][\w'-]+)\s+"
+    r"(?:say|said|tell|told|claim|argue|reply|respond|think|believe|warn|admit|insist)\b"
+)
 _PARTS = re.compile(
     r",?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with)\s+)?(?:who|whom|whose|what|which|when|where|how|why)\b)", re.I
 )
@@ -250,8 +285,27 @@ def holds(question: str, sentence: str) -> bool:
     A question in parts ("Who kicked the penalty, and what was the score?") is answered in part by a
     sentence holding what any one part asks for.
     """
+    if _elsewhere(question, sentence):
+        return False
     parts = _PARTS.split(question)
     return any(_holds(part, question, sentence) for part in parts)
+
+
+_IN_PLACE = re.compile(r"\bin (?:the )?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
+
+
+def _places(text: str) -> set[str]:
+    return {m.group(1) for m in _IN_PLACE.finditer(text) if m.group(1).lower() not in _CALENDAR}
+
+
+def _elsewhere(question: str, sentence: str) -> bool:
+    """The question asks about somewhere ("... in China") and ``sentence`` reports it for somewhere else
+    ("95,000 cars in Asia") without naming the place asked about."""
+    asked = _places(question)
+    if not asked or not _places(sentence):
+        return False
+    said = sentence.lower()
+    return not any(w.lower() in said for place in asked for w in place.split())
 
 
 def _holds(part: str, question: str, sentence: str) -> bool:
@@ -270,12 +324,20 @@ def _holds(part: str, question: str, sentence: str) -> bool:
     if kind is Expected.NUMBER:
         found = new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part)))
         return bool(found) and not _counts_other_things(part, sentence)
+    if kind is Expected.SPAN:
+        return _new(_SPAN, question, sentence)
     if kind is Expected.DATE:
-        # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day.
-        return _new(_DATE, question, sentence) or bool(_ASKS_TIME.search(part)) and _new(_TIME, question, sentence)
+        # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day, not a date.
+        return _new(_TIME if _ASKS_TIME.search(part) else _DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
         return bool(new_names(question, sentence, people=kind is Expected.PERSON))
     return True
+
+
+def asked_speaker(question: str) -> str | None:
+    """The name whose words "What did Bill Gates say ...?" asks for ("Gates"), else None."""
+    said = _WHAT_DID_SAY.match(question)
+    return said.group(1).split()[-1] if said else None
 
 
 _COUNTED = re.compile(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer_type import holds
+from assistant.answer_type import asked_speaker, holds
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
 from assistant.conflicts import Disagreement, describe, disagreement
@@ -153,6 +153,9 @@ class ExtractiveAnswerer:
         # "Who was older, A or B?" is answered by naming one of its options: the answer's kind is set by them.
         if alternatives(question) is None and not any(holds(question, c.text) for c in picked):
             return []  # asked for a number, date, place or name, and the best sentences hold none
+        who = asked_speaker(question)
+        if who and not any(who.lower() in f"{c.passage.title} {c.passage.text}".lower() for c in picked):
+            return []  # "What did Bill Gates say?" over stories that never mention him
         picked += self._fill_gaps(question, cands, picked)
         return picked + self._other_sides(question, cands, picked)
 

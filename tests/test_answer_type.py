@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.answer_type import Expected, expected, holds, new_names, new_numbers
+from assistant.answer_type import Expected, asked_speaker, expected, holds, new_names, new_numbers
 
 
 @pytest.mark.parametrize(
@@ -128,3 +128,33 @@ def test_sums_asked_with_other_verbs_and_places_called_the_something() -> None:
     assert expected("How much did the saxophone sell for?") is Expected.MONEY
     assert not holds("Who was charged with the murder?", "His last film was premiered in The Hague.")
     assert holds("Who was charged with the murder?", "Mohammed Bouyeri was charged with the murder.")
+
+
+def test_a_sentence_or_ban_asks_for_a_span_and_a_sum_needs_its_currency() -> None:
+    q = "What prison sentence was the former agent given?"
+    assert expected(q) is Expected.SPAN
+    assert not holds(q, "A court ruled that former FBI man Jeffrey Royer, 41, fed information to the analyst.")
+    assert holds(q, "Royer was jailed for six years on Tuesday.")
+    q = "How much will the robot cost to buy?"
+    assert not holds(q, "Hitachi said the 1.3m (4.2ft) robot was the quickest yet.")  # metres, not millions
+    assert holds(q, "It will sell for $1m (£535,000).")
+
+
+def test_months_are_not_names_and_a_named_work_is_not_a_person() -> None:
+    q = "What is the new drink called?"
+    assert expected(q) is Expected.NAME
+    assert not holds(q, "The brewer is launching its own drink in April.")
+    assert holds(q, "The brewer is launching its own drink, Nodogoshi, in April.")
+    assert not holds("Who was arrested?", "In July, the BBC documentary Secret Agent featured covert footage.")
+
+
+def test_a_figure_for_somewhere_else_does_not_answer() -> None:
+    q = "How many cars did BMW sell in China in 2004?"
+    assert not holds(q, "BMW sold nearly 95,000 cars in Asia last year, up 2.6% on 2003.")
+    assert holds(q, "BMW sold 16,000 cars in China last year.")
+    assert holds(q, "Sales in Asia rose, with 16,000 cars sold in mainland China.")  # names the place asked
+
+
+def test_the_speaker_asked_about() -> None:
+    assert asked_speaker("What did Bill Gates say in response to the attack?") == "Gates"
+    assert asked_speaker("Who said the urge to ban is contagious?") is None

@@ -216,3 +216,13 @@ def test_a_choice_between_two_people_is_answered_by_their_stories(answerer: Extr
     answer = answerer.answer("Who was older when they died, novelist Arthur Hailey or actor Ossie Davis?", passages)
     assert not answer.refused
     assert {c.article_id for c in answer.citations} == {"hailey", "davis"}
+
+
+def test_what_someone_said_is_refused_when_the_stories_never_mention_them(answerer: ExtractiveAnswerer) -> None:
+    text = (
+        "Linux founder Linus Torvalds led an attack on software patents this week, saying they stifle innovation. "
+        "Microsoft has filed thousands of patents in recent years."
+    )
+    passages = [whole("patents", "Open source leaders slam patents", text)]
+    assert answerer.answer("What did Bill Gates say in response to Linus Torvalds' attack on patents?", passages).refused
+    assert not answerer.answer("What did Linus Torvalds say about software patents?", passages).refused
