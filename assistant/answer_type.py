@@ -25,6 +25,7 @@ class Expected(Enum):
     NUMBER = "number"
     DATE = "date"
     SPAN = "span"
+    CAUSE = "cause"
     PERSON = "person"
     NAME = "name"
     ANY = "any"
@@ -67,6 +68,14 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
             r"what (?:was|is|were) the (?:\w+ )?(?:number|amount|attendance|total|figure|"
             r"margin|size|population|age|tally|crowd|count)|by (?:how much|what margin)|"
             r"what (?:number|amount|figure|total))\b",
+            re.I,
+        ),
+    ),
+    (
+        Expected.CAUSE,
+        re.compile(
+            _Q + r"(?:(?:what|which)\b[^?]{0,80}\bdie (?:of|from)\b|what (?:was|is) the cause of (?:\w+ )?death|"
+            r"what killed|what (?:illness|disease|condition)\b[^?]{0,60}\b(?:die|suffer|suffered|have|has|had)\b)",
             re.I,
         ),
     ),
@@ -147,6 +156,23 @@ _TIME = re.compile(
     r"\b\d{1,2}:\d\d(?:[.:]\d+)?\b|\b\d+(?:\.\d+)?\s?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?)\b|"
     r"\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm|GMT|BST)\b",
     re.I,
+)
+# How someone died: "died of/from/after ..." (not "at the age of 85") or an illness named.
+_CAUSE = re.compile(
+    r"\b(?:died|dies|dying|death|killed|succumbed)\b[^.;]{0,50}?\b(?:of|from|after|following|with)\s+"
+    r"(?!(?:the\s+)?age\b)(?!\d)\w+|\b(?:cancer|illness|disease|heart attack|heart failure|stroke|tumou?r|"
+    r"pneumonia|leukaemia|leukemia|infection|suicide|overdose|injuries|complications)\b",
+    re.I,
+)
+# A figure someone expects, hopes or forecasts is not what happened.
+_EXPECTED_FIGURE = re.compile(
+    r"\b(?:expected|set|likely|hoped?|hopes|aims?|plans?|forecast|predicted|estimated|tipped)\s+to\b[^.;]{0,40}$|"
+    r"\b(?:could|may|might|would|will)\s+(?:\w+\s+){0,3}$",
+    re.I,
+)
+_PAST = re.compile(r"\b(?:did|was|were|had)\b", re.I)
+_WHAT_FOCUS = re.compile(
+    _Q + r"[Ww]hat\s+(?:[a-z-]+\s+){0,2}?([a-z]{4,})\s+(?:did|does|do|was|were|is|are|has|have|had|will)\b"
 )
 _NAME_RUN = re.compile(r"\b[A-Z][\w\u2019'.-]*\w(?:\s+(?:of |de |van |von |le |la )?[A-Z][\w\u2019'.-]*\w)*")
 _ACRONYM = re.compile(r"^[A-Z0-9.]{1,5}s?$")
@@ -314,7 +340,9 @@ def _holds(part: str, question: str, sentence: str) -> bool:
     if kind is Expected.SCORE:
         return _new(_SCORE, question, sentence)
     if kind is Expected.MONEY:
-        return bool(new_numbers(question, sentence)) and bool(_MONEY.search(sentence))
+        if not new_numbers(question, sentence) or not _MONEY.search(sentence):
+            return False
+        return not (_PAST.search(part) and _only_expected(_MONEY, sentence)) and not _other_sum(part, sentence)
     if kind is Expected.SHARE:
         return (
             bool(new_numbers(question, sentence))
@@ -326,12 +354,51 @@ def _holds(part: str, question: str, sentence: str) -> bool:
         return bool(found) and not _counts_other_things(part, sentence)
     if kind is Expected.SPAN:
         return _new(_SPAN, question, sentence)
+    if kind is Expected.CAUSE:
+        return _new(_CAUSE, question, sentence)
     if kind is Expected.DATE:
         # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day, not a date.
         return _new(_TIME if _ASKS_TIME.search(part) else _DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
         return bool(new_names(question, sentence, people=kind is Expected.PERSON))
-    return True
+    return not _leaves_unnamed(part, sentence)
+
+
+def _only_expected(pattern: re.Pattern[str], sentence: str) -> bool:
+    """Every match of ``pattern`` in ``sentence`` is a figure someone expects ("is expected to fetch $1m")."""
+    found = list(pattern.finditer(sentence))
+    return bool(found) and all(_EXPECTED_FIGURE.search(sentence[max(0, m.start() - 60) : m.start()]) for m in found)
+
+
+_SUMS = (
+    "salary|salaries|wage|wages|fee|fees|fine|fines|bonus|bonuses|price|budget|cost|costs|bill|compensation|damages|"
+    "pension|payout|pay-off|payoff|profit|profits|revenue|revenues|sales|loss|losses|debt|debts|bid|offer|dividend|"
+    "investment|donation|grant|loan|award|prize"
+)
+_ASKED_SUM = re.compile(rf"\b({_SUMS})\b", re.I)
+_SUM_OF = re.compile(rf"\b({_SUMS})\s+of\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]", re.I)
+
+
+def _other_sum(part: str, sentence: str) -> bool:
+    """"What salary was he paid?" over "He was paid a bonus of £44,914": the sum is named as another kind."""
+    asked = {m.group(1).lower() for m in _ASKED_SUM.finditer(part)}
+    if not asked or any(a in sentence.lower() for a in asked):
+        return False
+    named = [m.group(1).lower() for m in _SUM_OF.finditer(sentence)]
+    return bool(named) and len(named) == len(_MONEY.findall(sentence))
+
+
+def _leaves_unnamed(part: str, sentence: str) -> bool:
+    """"What banned substance did he test positive for?" over "... testing positive for a banned substance.":
+    the sentence names the thing asked about only as "a <thing>", without saying which."""
+    focus = _WHAT_FOCUS.match(part)
+    if not focus:
+        return False
+    head = focus.group(1)
+    return bool(
+        re.search(rf"\b(?:a|an|some|unspecified|undisclosed|unnamed|certain)\s+(?:[\w-]+\s+){{0,2}}?{head}s?\b"
+                  rf"(?!\s*(?:of|called|named|:|,|\(|-|\u2013))", sentence, re.I)  # fmt: skip
+    )
 
 
 def asked_speaker(question: str) -> str | None:

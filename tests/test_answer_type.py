@@ -158,3 +158,27 @@ def test_a_figure_for_somewhere_else_does_not_answer() -> None:
 def test_the_speaker_asked_about() -> None:
     assert asked_speaker("What did Bill Gates say in response to the attack?") == "Gates"
     assert asked_speaker("Who said the urge to ban is contagious?") is None
+
+
+def test_how_someone_died_needs_a_cause() -> None:
+    q = "What did the Irish actor die of?"
+    assert expected(q) is Expected.CAUSE
+    assert not holds(q, "The Irish actor, nominated for an Oscar in 1955, has died at the age of 85.")
+    assert holds(q, "He died of heart failure at his home in Malibu.")
+    assert holds("What illness did the producer die of?", "Melcher, who had skin cancer, died on Friday.")
+
+
+def test_an_expected_sum_is_not_what_was_paid_and_a_bonus_is_not_a_salary() -> None:
+    q = "How much did the saxophone sell for at the auction?"
+    assert not holds(q, "The saxophone is expected to fetch up to $1m (£535,000) at an auction next month.")
+    assert holds(q, "The saxophone sold for $1m (£535,000) at the auction.")
+    q = "What annual salary was the chief executive paid?"
+    assert not holds(q, "The chief executive was paid a bonus of £44,914, despite the failure.")
+    assert holds(q, "The chief executive was paid a salary of £180,000.")
+
+
+def test_the_thing_asked_about_must_be_named_not_just_mentioned() -> None:
+    q = "What banned substance did the tennis player test positive for?"
+    assert not holds(q, "He has been banned for three months after testing positive for a banned substance.")
+    assert holds(q, "He tested positive for a banned substance, the steroid nandrolone.")
+    assert holds(q, "He tested positive for nandrolone in Buenos Aires.")
