@@ -13,7 +13,7 @@ from enum import Enum
 
 from assistant.lexical import terms
 
-__all__ = ["NUMBER_WORDS", "Expected", "asked_speaker", "expected", "holds", "new_numbers", "new_names"]
+__all__ = ["NUMBER_WORDS", "Expected", "asked_speaker", "expected", "holds", "new_numbers", "new_names", "withheld"]
 
 
 class Expected(Enum):
@@ -45,10 +45,10 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
         Expected.MONEY,
         re.compile(
             _Q + r"(?:what (?:was|is|were|will be) the (?:\w+ )?(?:budget|cost|price|fee|bill|"
-            r"salary|fine|value|valuation|deal worth|sum)|how much (?:money|cash)|"
+            r"salary|fine|value|valuation|deal worth|sum)|how much (?:\w+ )?(?:money|cash)|"
             r"how much (?:\S+ ){0,10}(?:cost|costs|pay|paid|spend|spent|charge|charged|worth|"
             r"earn|earned|raise|raised|donate|donated|owe|owed|fined|sell|sold|fetch|fetched|buy|bought|"
-            r"award|awarded|receive|received|invest|invests|investing|invested)\b|"
+            r"award|awarded|receive|received|invest|invests|investing|invested|take|took|gross|grossed)\b|"
             r"what (?:\w+ )?(?:salary|wage|price|fee|fine|bonus|budget))\b",
             re.I,
         ),
@@ -74,7 +74,7 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.CAUSE,
         re.compile(
-            _Q + r"(?:(?:what|which)\b[^?]{0,80}\bdie (?:of|from)\b|what (?:was|is) the cause of (?:\w+ )?death|"
+            _Q + r"(?:(?:what|which)\b[^?]{0,80}\bdie (?:of|from)\b|what (?:was|is) the cause of (?:[\w'\u2019]+ ){0,3}death|"
             r"what killed|what (?:illness|disease|condition)\b[^?]{0,60}\b(?:die|suffer|suffered|have|has|had)\b)",
             re.I,
         ),
@@ -94,7 +94,7 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.PERSON,
         re.compile(
-            _Q + r"(?:who|whom|whose|what (?:was|is|were) the names? of|"
+            _Q + r"(?:who|whom|whose|what (?:was|is|were) (?:the|his|her|their) (?:\w+ )?names? of|"
             r"(?:to |by |from |for )?which (?:(?!(?:does|did|do|is|was|were|are|has|have|had|will|would|can)\b)\w+ ){0,3}(?:person|man|woman|minister|executive|"
             r"chief|chairman|chairwoman|leader|member|player|official|actor|actress|singer|"
             r"director|manager|coach|lawyer|judge|spokesman|spokeswoman|boss|president|"
@@ -149,6 +149,13 @@ _DATE = re.compile(
     r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|week|"
     r"month|year|decade|century)s?\b",
+    re.I,
+)
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?!\w)|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
+_SPAN_OF = re.compile(
+    r"\b(?:jail|jailed|prison|imprison\w*|sentenc\w*|ban|bans|banned|suspen\w+|term|contract|deal|probation|"
+    r"custody|detention|community service|life)\b",
     re.I,
 )
 _ASKS_TIME = re.compile(r"\bwhat time\b", re.I)
@@ -229,48 +236,55 @@ def _numbers(text: str) -> set[str]:
 def new_numbers(question: str, sentence: str, counts: bool = False, things: bool = False) -> set[str]:
     """Figures in ``sentence`` (digits or number words, normalised) that ``question`` does not already give.
 
-    With ``counts``, years and clock times do not count: "How many votes?" is not answered by "since 1999".
+    With ``counts``, years, days of the month and clock times do not count: "How many votes?" is not answered
+    by "since 1999" or "on 3 April".
     With ``things`` (a "how many X" question) neither do shares, sums or spans of time: a count of barrels
     is not "18%", "£3m" or "25 years".
     """
     if not counts:
         return _numbers(sentence) - _numbers(question)
-    text = _CLOCK.sub(" ", sentence)
+    text = _DAY_OF_MONTH.sub(" ", _CLOCK.sub(" ", sentence))
     if things:
         text = _NOT_A_COUNT.sub(" ", text)
     found = _numbers(text) - _numbers(question)
     return {n for n in found if not _YEAR.match(n)}
 
 
-def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
+def new_names(question: str, sentence: str, people: bool = False, orgs: bool = False) -> set[str]:
     """Names (runs of capitalised words) in ``sentence`` that ``question`` lacks.
 
     A run is not new when every word of it is in the question, or when its initials spell an acronym the
     question uses ("General Motors" for "GM"). The sentence's first word counts only as part of a run of
     two or more words when ``people`` is set ("Gavin Henson kicked ..."; not "Reporters said ..."). With
     ``people``, a run must be able to name a person (see ``_person_like``), and acronyms (MP, UN, PCs) and
-    dotted tokens (Bagle.BB) are not names of people.
+    dotted tokens (Bagle.BB) are not names of people. With ``orgs`` ("Which company ...?") a run after "in",
+    "from" or "at" is a place, not the name asked for.
     """
     asked = {w.lower() for w in re.findall(r"[\w\u2019'-]+", question)}
+    asked |= {re.sub(r"['\u2019]s?$", "", w) for w in asked}  # "Fisher's" asks about Fisher
     acronyms = set(_ACRONYM_IN_Q.findall(question))
     text = sentence.lstrip("\u201c\"' ")
     out: set[str] = set()
     for run in _NAME_RUN.finditer(text):
         words = run.group(0).split()
-        if run.start() == 0 and not (people and len(words) >= 2) or words[0].lower() in _OPENERS:
+        speaks = text[run.end() :].split()[:1] in (["said"], ["says"], ["told"])  # "Carpenter said ..."
+        if run.start() == 0 and not (people and (len(words) >= 2 or speaks)) or words[0].lower() in _OPENERS:
             words = words[1:]  # the sentence's capitalised first word, or "In" of "In July"
         if not words:
             continue
         before = text[: run.start()].split()[-1:]
         after = text[run.end() :].split()[:1]
         if people and not _person_like(words, before[0] if before else "", after[0] if after else ""):
-            continue  # "Santa Barbara County Superior Court" or "California" answers "which judge?" with no judge
+            continue
+        if orgs and before and before[0].lower() in ("in", "from", "at", "near"):
+            continue  # "Andrew Fisher, from Omaha" names a place, not the company asked for  # "Santa Barbara County Superior Court" or "California" answers "which judge?" with no judge
         kept = [
             w
             for w in words
             if w[0].isupper()
             and not _TITLE.match(w)
             and w.lower() not in _CALENDAR
+            and w.lower() not in _NUMBER_WORDS
             and not (people and (_ACRONYM.match(w) or "." in w))
         ]
         fresh = [w for w in kept if w.lower() not in asked and w.lower().rstrip("'s\u2019") not in asked]
@@ -282,8 +296,8 @@ def new_names(question: str, sentence: str, people: bool = False) -> set[str]:
 def _person_like(words: list[str], before: str, after: str) -> bool:
     """Whether a capitalised run can name a person: two or more words, a title and a name ("Mr Slattery"),
     or one name that says something ("Owen said"); never one with an organisation, place or event word."""
-    if before.lower() in _WORKS:
-        return False  # "the BBC documentary Secret Agent" names a work
+    if re.fullmatch(r"[A-Z]{3,}\d*", words[0]) or before.lower() in _WORKS or before.lower() in ("in", "at"):
+        return False  # "BBC Four" is a channel; "the BBC documentary Secret Agent" names a work; "in Krispy Kreme"
     if words[0] == "The" or any(w.lower().strip("\u2019'") in _NOT_PERSON for w in words):
         return False  # "The Hague", "The Beatles"
     if len(words) >= 2 or _TITLE.match(before):
@@ -296,6 +310,11 @@ def _new(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
     return any(m.group(0).replace(" ", "") not in asked for m in pattern.finditer(sentence))
 
 
+_ASKS_ORG = re.compile(
+    r"\bwhich (?:\w+ )?(?:company|firm|bank|airline|club|team|band|group|party|brand|newspaper|network|channel|"
+    r"league|broadcaster|retailer|carmaker|brewer|operator)\b",
+    re.I,
+)
 _WHAT_DID_SAY = re.compile(
     _Q + r"[Ww]hat (?:did|does|has|have|will) ((?:[A-Z][\w'-]+\s+){0,3}[A-Z][\w'-]+)\s+"
     r"(?:say|said|tell|told|claim|argue|reply|respond|think|believe|warn|admit|insist)\b"
@@ -320,14 +339,28 @@ def holds(question: str, sentence: str) -> bool:
 _IN_PLACE = re.compile(r"\bin (?:the )?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
 
 
+_WORLDWIDE = re.compile(r"\b(?:worldwide|globally|around the world|across the world|internationally)\b", re.I)
+
+
 def _places(text: str) -> set[str]:
-    return {m.group(1) for m in _IN_PLACE.finditer(text) if m.group(1).lower() not in _CALENDAR}
+    """Places a text reports for: "in China", "in the UK" (not "in the Davis Cup"), or "worldwide"."""
+    found = {
+        m.group(1)
+        for m in _IN_PLACE.finditer(text)
+        if m.group(1).lower() not in _CALENDAR
+        and not any(w.lower().strip("\u2019'") in _NOT_PERSON for w in m.group(1).split())
+    }
+    return found | ({"worldwide"} if _WORLDWIDE.search(text) else set())
 
 
 def _elsewhere(question: str, sentence: str) -> bool:
-    """The question asks about somewhere ("... in China") and ``sentence`` reports it for somewhere else
-    ("95,000 cars in Asia") without naming the place asked about."""
-    asked = _places(question)
+    """The question asks about somewhere ("... in China") or some year, and ``sentence`` reports for
+    somewhere else ("95,000 cars in Asia", "worldwide") or other years, without the place or year asked about."""
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    said_years = set(re.findall(r"\b(?:19|20)\d\d\b", sentence))
+    if years and said_years and not years & said_years:
+        return True  # "How many films were made in 2002?" over "... 27 last year, compared with 45 in 2003"
+    asked = _places(question) - {"worldwide"}
     if not asked or not _places(sentence):
         return False
     said = sentence.lower()
@@ -352,15 +385,15 @@ def _holds(part: str, question: str, sentence: str) -> bool:
     if kind is Expected.NUMBER:
         found = new_numbers(question, sentence, counts=True, things=bool(_HOW_MANY.match(part)))
         return bool(found) and not _counts_other_things(part, sentence)
-    if kind is Expected.SPAN:
-        return _new(_SPAN, question, sentence)
+    if kind is Expected.SPAN:  # a span of the sentence, ban or contract: not "over seven months" of hacking
+        return _new(_SPAN, question, sentence) and bool(_SPAN_OF.search(sentence))
     if kind is Expected.CAUSE:
         return _new(_CAUSE, question, sentence)
     if kind is Expected.DATE:
         # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day, not a date.
         return _new(_TIME if _ASKS_TIME.search(part) else _DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
-        return bool(new_names(question, sentence, people=kind is Expected.PERSON))
+        return bool(new_names(question, sentence, people=kind is Expected.PERSON, orgs=bool(_ASKS_ORG.search(part))))
     return not _leaves_unnamed(part, sentence)
 
 
@@ -399,6 +432,20 @@ def _leaves_unnamed(part: str, sentence: str) -> bool:
         re.search(rf"\b(?:a|an|some|unspecified|undisclosed|unnamed|certain)\s+(?:[\w-]+\s+){{0,2}}?{head}s?\b"
                   rf"(?!\s*(?:of|called|named|:|,|\(|-|\u2013))", sentence, re.I)  # fmt: skip
     )
+
+
+_WITHHELD = re.compile(
+    r"\b(?:(?:has|have|had|did|does|do|would|will|could)\s*(?:not|n't|yet to)\s+(?:\w+\s+){0,2}?"
+    r"(?:disclose|reveal|release|give|say|confirm|comment|name|publish|provide)\w*|"
+    r"(?:declined|refused)\s+to\s+(?:say|comment|disclose|reveal|give|name|confirm)|undisclosed|unspecified|"
+    r"(?:has|have|had|was|were|is|are)\s+not\s+(?:been\s+)?(?:disclosed|revealed|released|made public|named))\b",
+    re.I,
+)
+
+
+def withheld(sentence: str) -> bool:
+    """Whether ``sentence`` says a detail was not given ("Valve has yet to release figures", "an undisclosed sum")."""
+    return bool(_WITHHELD.search(sentence))
 
 
 def asked_speaker(question: str) -> str | None:

@@ -5,8 +5,9 @@ share of the question's terms it (or its headline) contains. The best sentences 
 by article, in article order, with the speaker named when the sentence attributes a claim; sentences that
 cover parts of the question the best ones leave open are quoted too. The answer is NOT_IN_ARTICLES (with the
 passages as ``related``) when the best score is below the refusal threshold (one margin lower for multi-part
-questions), the question names a figure or year no passage contains, or the best sentences lack the kind of
-answer asked for (``assistant/answer_type.py``). Versions of a quoted sentence in other articles that give
+questions), the question names a figure or year no passage contains, the best sentence says the detail
+was not given ("Valve has yet to release figures"), or the best sentences lack the kind of answer asked for
+(``assistant/answer_type.py``). Versions of a quoted sentence in other articles that give
 other names or figures are quoted as well, and the answer says the articles disagree.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer_type import asked_speaker, holds
+from assistant.answer_type import asked_speaker, holds, withheld
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
 from assistant.conflicts import Disagreement, describe, disagreement
@@ -143,16 +144,23 @@ class ExtractiveAnswerer:
         best = cands[0].score
         picked: list[Candidate] = []
         per: dict[str, int] = {}
+        held_back: list[Candidate] = []  # close enough to quote, but their article has its share
         for c in cands:
             if c.score < best - MARGIN or len(picked) == MAX_QUOTES:
                 break
             if per.get(c.passage.article_id, 0) >= MAX_PER_ARTICLE:
+                held_back.append(c)
                 continue
             per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
             picked.append(c)
+        if withheld(cands[0].text):
+            return []  # the best match says the detail was not given ("Valve has yet to release figures")
         # "Who was older, A or B?" is answered by naming one of its options: the answer's kind is set by them.
         if alternatives(question) is None and not any(holds(question, c.text) for c in picked):
-            return []  # asked for a number, date, place or name, and the best sentences hold none
+            extra = next((c for c in held_back if holds(question, c.text)), None)
+            if extra is None:
+                return []  # asked for a number, date, place or name, and the best sentences hold none
+            picked.append(extra)
         who = asked_speaker(question)
         if who and not any(who.lower() in f"{c.passage.title} {c.passage.text}".lower() for c in picked):
             return []  # "What did Bill Gates say?" over stories that never mention him

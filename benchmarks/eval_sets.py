@@ -94,7 +94,7 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         "extractive answerer's refusal threshold; the *dev* set (BBC dev) was used to design the read path "
         "(answer-type checks, retrieval); figures on both are optimistic. *report-only* sets (RGB) were never "
         "used to tune or design anything. The 139 held-out BBC questions are kept back by the data's maintainers and were never run. "
-        "*blind* sets are BBC questions in the dev set's format, written for this project by people who did not read "
+        "*blind* sets are BBC questions in the dev set's format, written for this project by separate writer sessions that did not read "
         "Byline's code or results (kept outside the repo: they quote BBC text); *blind, seen* ones had their failures "
         "read while designing the answer-type checks, so only *blind* rows are a clean held-out measure.",
         "",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.answer_type import Expected, asked_speaker, expected, holds, new_names, new_numbers
+from assistant.answer_type import Expected, asked_speaker, expected, holds, new_names, new_numbers, withheld
 
 
 @pytest.mark.parametrize(
@@ -182,3 +182,43 @@ def test_the_thing_asked_about_must_be_named_not_just_mentioned() -> None:
     assert not holds(q, "He has been banned for three months after testing positive for a banned substance.")
     assert holds(q, "He tested positive for a banned substance, the steroid nandrolone.")
     assert holds(q, "He tested positive for nandrolone in Buenos Aires.")
+
+
+def test_days_of_the_month_and_other_years_are_not_the_figure_asked_for() -> None:
+    assert not holds("How big was the crowd for the tie?", "The tie on 3 April was switched to San Sebastian.")
+    q = "How many British films were made in the UK in 2002?"
+    assert not holds(q, "Twenty-seven British films were made in the UK last year, compared with 45 in 2003.")
+    assert holds(q, "Forty British films were made in the UK in 2002, compared with 45 in 2003.")
+
+
+def test_a_worldwide_figure_is_not_one_for_a_country_and_a_cup_is_not_a_place() -> None:
+    q = "How many copies has the novel sold in the UK?"
+    assert not holds(q, "The novel has sold more than 20 million copies worldwide since 2003.")
+    assert holds(q, "The novel has sold two million copies in the UK.")
+    q = "How old was Nadal when Spain beat the US in Seville?"
+    assert holds(q, "Nadal, at 18 years and 187 days, became the youngest winner in the Davis Cup.")
+
+
+def test_channels_places_and_shares_in_firms_are_not_the_people_or_companies_asked_for() -> None:
+    assert not holds("Who won the Audience Award?", "It is chosen by listeners alongside BBC Four viewers.")
+    assert not holds("Who is the chief executive?", "Shares in Krispy Kreme Doughnuts have taken a dunking.")
+    assert holds("Who said it was a great experience?", "Carpenter said that working with Hill was a joy.")
+    q = "Which company won the auction for space on Andrew Fisher's forehead?"
+    assert not holds(q, "Andrew Fisher, from Omaha said he would have a logo tattooed on his head.")
+    assert holds(q, "Online casino GoldenPalace.com won the auction with a bid of $37,375.")
+
+
+def test_more_ways_of_asking_for_a_name_a_cause_a_sum_and_a_span() -> None:
+    assert expected("What is the real name of the gamer known as Deathifier?") is Expected.PERSON
+    assert expected("What was the cause of Rinus Michels' death?") is Expected.CAUSE
+    assert expected("How much prize money did she win for the title?") is Expected.MONEY
+    q = "What prison sentence was the hacker given?"
+    assert not holds(q, "His hacking campaign took place over at least seven months, court records say.")
+    assert holds(q, "He was sentenced to two years in prison.")
+
+
+def test_a_sentence_saying_the_detail_was_not_given() -> None:
+    assert withheld("Valve has yet to release figures which show how many copies were sold in this way.")
+    assert withheld("The company didn't give details of its investment.")
+    assert withheld("The firm was bought for an undisclosed sum.")
+    assert not withheld("Valve released figures showing 1.2 million copies were sold.")

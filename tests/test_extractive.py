@@ -226,3 +226,30 @@ def test_what_someone_said_is_refused_when_the_stories_never_mention_them(answer
     passages = [whole("patents", "Open source leaders slam patents", text)]
     assert answerer.answer("What did Bill Gates say in response to Linus Torvalds' attack on patents?", passages).refused
     assert not answerer.answer("What did Linus Torvalds say about software patents?", passages).refused
+
+
+def test_a_best_match_saying_the_figure_was_not_given_is_a_refusal(answerer: ExtractiveAnswerer) -> None:
+    text = (
+        "Valve would not say how many copies of the game were sold through Steam. "
+        "Valve has sold 20,000 copies of Half-Life 2 in shops."
+    )
+    passages = [whole("hl2", "Half-Life 2 sales", text)]
+    answer = answerer.answer("How many copies of Half-Life 2 has Valve sold through Steam?", passages)
+    assert answer.refused and answer.related
+
+
+def test_a_close_sentence_holding_the_answer_is_read_even_past_its_articles_share(
+    answerer: ExtractiveAnswerer,
+) -> None:
+    text = (
+        "Microsoft has said it will replace more than 14 million power cords for its Xbox consoles. "
+        "Microsoft said customers would get replacement Xbox power cords within two to four weeks. "
+        "\"This is a preventative step we're choosing to take despite the rarity of these incidents,\" said Robbie "
+        "Bach, senior vice president for the Xbox at Microsoft."
+    )
+    answer = answerer.answer(
+        "Which Microsoft executive described replacing Xbox power cords as a preventative step?",
+        [whole("xbox", "Xbox power cords replaced", text)],
+    )
+    assert not answer.refused
+    assert any("Robbie" in c.quote for c in answer.citations)
