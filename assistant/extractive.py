@@ -7,8 +7,9 @@ cover parts of the question the best ones leave open are quoted too. The answer 
 passages as ``related``) when the best score is below the refusal threshold (one margin lower for multi-part
 questions), the question names a figure or year no passage contains, the best sentence says the detail
 was not given ("Valve has yet to release figures"), or the best sentences lack the kind of answer asked for
-(``assistant/answer_type.py``). Versions of a quoted sentence in other articles that give
-other names or figures are quoted as well, and the answer says the articles disagree.
+or hold it for another place, year, thing or sum (``assistant/answer_type.py``, ``assistant/near_miss.py``).
+Versions of a quoted sentence in other articles that give other names or figures are quoted as well, and the
+answer says the articles disagree.
 """
 
 from __future__ import annotations
@@ -20,18 +21,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer_type import asked_speaker, holds, withheld
 from assistant.answerer import AnswerEvent, Turn
 from assistant.attribution import speaker
 from assistant.conflicts import Disagreement, describe, disagreement
 from assistant.embedder import Embedder
 from assistant.lexical import terms
+from assistant.near_miss import asked_speaker, holds, withheld
 from assistant.retrieval import alternatives
 from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 from assistant.types import NOT_IN_ARTICLES, Answer, Citation, Passage
 
-VERSION = "extractive-2"  # 2: answer-type checks, gap-filling quotes, disagreeing versions
+VERSION = "extractive-3"  # 2: answer-type checks, gap-filling quotes, disagreeing versions; 3: near-miss checks
 W_DENSE, W_LEXICAL = 0.6, 0.4  # cosine carries meaning; term coverage pins names and numbers
 MARGIN = 0.12  # quote sentences scoring within this of the best one
 MAX_QUOTES = 4

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.answer_type import Expected, asked_speaker, expected, holds, new_names, new_numbers, withheld
+from assistant.answer_type import Expected, expected, new_names, new_numbers
+from assistant.near_miss import holds
 
 
 @pytest.mark.parametrize(
@@ -106,16 +107,6 @@ def test_a_count_of_things_is_not_a_share_a_sum_or_a_span_of_time() -> None:
     assert holds("By how much did the shares jump?", "Shares jumped 6% on the news.")  # not a count of things
 
 
-def test_a_count_of_other_things_does_not_answer_how_many() -> None:
-    q = "How many pay-TV subscribers does the service expect by 2006?"
-    assert not holds(q, "Up to 15 pay-TV channels will launch between September 2005 and March 2006.")
-    assert holds(q, "It hopes to sign up 1.2 million subscribers by 2006.")
-    # A generic counter, a thing the question names, or a bare figure may still be the count asked for.
-    assert holds("How many Xbox consoles has it sold?", "It has sold 19.9 million units worldwide.")
-    assert holds("How many jurors' questionnaires were asked for?", "The responses of 250 potential jurors.")
-    assert holds("How many people were killed?", "The collapse, killing 107 or more, shocked pilgrims.")
-
-
 def test_a_later_part_may_open_with_a_preposition_and_ask_for_a_time_taken() -> None:
     q = "Who won the men's 3,000m, and in what time?"
     assert holds(q, "Cragg won in 7:39.89 as Bekele battled to second.")  # the time part is answered
@@ -148,18 +139,6 @@ def test_months_are_not_names_and_a_named_work_is_not_a_person() -> None:
     assert not holds("Who was arrested?", "In July, the BBC documentary Secret Agent featured covert footage.")
 
 
-def test_a_figure_for_somewhere_else_does_not_answer() -> None:
-    q = "How many cars did BMW sell in China in 2004?"
-    assert not holds(q, "BMW sold nearly 95,000 cars in Asia last year, up 2.6% on 2003.")
-    assert holds(q, "BMW sold 16,000 cars in China last year.")
-    assert holds(q, "Sales in Asia rose, with 16,000 cars sold in mainland China.")  # names the place asked
-
-
-def test_the_speaker_asked_about() -> None:
-    assert asked_speaker("What did Bill Gates say in response to the attack?") == "Gates"
-    assert asked_speaker("Who said the urge to ban is contagious?") is None
-
-
 def test_how_someone_died_needs_a_cause() -> None:
     q = "What did the Irish actor die of?"
     assert expected(q) is Expected.CAUSE
@@ -168,35 +147,11 @@ def test_how_someone_died_needs_a_cause() -> None:
     assert holds("What illness did the producer die of?", "Melcher, who had skin cancer, died on Friday.")
 
 
-def test_an_expected_sum_is_not_what_was_paid_and_a_bonus_is_not_a_salary() -> None:
-    q = "How much did the saxophone sell for at the auction?"
-    assert not holds(q, "The saxophone is expected to fetch up to $1m (£535,000) at an auction next month.")
-    assert holds(q, "The saxophone sold for $1m (£535,000) at the auction.")
-    q = "What annual salary was the chief executive paid?"
-    assert not holds(q, "The chief executive was paid a bonus of £44,914, despite the failure.")
-    assert holds(q, "The chief executive was paid a salary of £180,000.")
-
-
-def test_the_thing_asked_about_must_be_named_not_just_mentioned() -> None:
-    q = "What banned substance did the tennis player test positive for?"
-    assert not holds(q, "He has been banned for three months after testing positive for a banned substance.")
-    assert holds(q, "He tested positive for a banned substance, the steroid nandrolone.")
-    assert holds(q, "He tested positive for nandrolone in Buenos Aires.")
-
-
 def test_days_of_the_month_and_other_years_are_not_the_figure_asked_for() -> None:
     assert not holds("How big was the crowd for the tie?", "The tie on 3 April was switched to San Sebastian.")
     q = "How many British films were made in the UK in 2002?"
     assert not holds(q, "Twenty-seven British films were made in the UK last year, compared with 45 in 2003.")
     assert holds(q, "Forty British films were made in the UK in 2002, compared with 45 in 2003.")
-
-
-def test_a_worldwide_figure_is_not_one_for_a_country_and_a_cup_is_not_a_place() -> None:
-    q = "How many copies has the novel sold in the UK?"
-    assert not holds(q, "The novel has sold more than 20 million copies worldwide since 2003.")
-    assert holds(q, "The novel has sold two million copies in the UK.")
-    q = "How old was Nadal when Spain beat the US in Seville?"
-    assert holds(q, "Nadal, at 18 years and 187 days, became the youngest winner in the Davis Cup.")
 
 
 def test_channels_places_and_shares_in_firms_are_not_the_people_or_companies_asked_for() -> None:
@@ -215,10 +170,3 @@ def test_more_ways_of_asking_for_a_name_a_cause_a_sum_and_a_span() -> None:
     q = "What prison sentence was the hacker given?"
     assert not holds(q, "His hacking campaign took place over at least seven months, court records say.")
     assert holds(q, "He was sentenced to two years in prison.")
-
-
-def test_a_sentence_saying_the_detail_was_not_given() -> None:
-    assert withheld("Valve has yet to release figures which show how many copies were sold in this way.")
-    assert withheld("The company didn't give details of its investment.")
-    assert withheld("The firm was bought for an undisclosed sum.")
-    assert not withheld("Valve released figures showing 1.2 million copies were sold.")
