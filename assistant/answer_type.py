@@ -42,12 +42,14 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.MONEY,
         re.compile(
-            OPENING + r"(?:what (?:was|is|were|will be) the (?:\w+ )?(?:budget|cost|price|fee|bill|"
-            r"salary|fine|value|valuation|deal worth|sum)|how much (?:\w+ )?(?:money|cash)|"
-            r"how much (?:\S+ ){0,10}(?:cost|costs|pay|paid|spend|spent|charge|charged|worth|"
-            r"earn|earned|raise|raised|donate|donated|owe|owed|fined|sell|sold|fetch|fetched|buy|bought|"
-            r"award|awarded|receive|received|invest|invests|investing|invested|take|took|gross|grossed)\b|"
-            r"what (?:\w+ )?(?:salary|wage|price|fee|fine|bonus|budget))\b",
+            OPENING + r"(?:what (?:was|is|were|will be) (?:the|its|their|his|her|[\w.&-]+['\u2019]s?) (?:\w+ ){0,2}"
+            r"(?:budget|cost|price|fee|bill|salary|fine|value|valuation|deal worth|sum|profits?|revenues?|"
+            r"turnover|earnings|income|losses|loss|debts?)|how much (?:\w+ )?(?:money|cash)|"
+            r"how much (?:\S+ ){0,10}(?:costs?|costing|pay|paid|paying|spend|spent|spending|charge|charged|"
+            r"charging|worth|earn|earned|earning|raise|raised|raising|donate|donated|owe|owed|fined|sell|sold|"
+            r"fetch|fetched|buy|bought|award|awarded|receive|received|invest|invests|investing|invested|take|took|"
+            r"gross|grossed|claim|claimed|seek|sought|demand|demanded)\b|"
+            r"what (?:\w+ )?(?:salary|wage|price|fee|fine|bonus|budget|profit))\b",
             re.I,
         ),
     ),
@@ -93,19 +95,23 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
         Expected.PERSON,
         re.compile(
             OPENING + r"(?:who|whom|whose|what (?:was|is|were) (?:the|his|her|their) (?:\w+ )?names? of|"
-            r"(?:to |by |from |for )?which (?:(?!(?:does|did|do|is|was|were|are|has|have|had|will|would|can)\b)\w+ ){0,3}(?:person|man|woman|minister|executive|"
-            r"chief|chairman|chairwoman|leader|member|player|official|actor|actress|singer|"
-            r"director|manager|coach|lawyer|judge|spokesman|spokeswoman|boss|president|"
-            r"secretary|mp|politician|candidate|star|writer|author|striker|captain))\b",
+            r"(?:(?:to|by|from|for|on|at|with|of|under) )?which (?:(?!(?:does|did|do|is|was|were|are|has|have|had|"
+            r"will|would|can)\b)\w+ ){0,3}(?:person|people|man|men|woman|women|minister|executive|chief|chairman|"
+            r"chairwoman|leader|member|player|official|actor|actress|singer|director|manager|coach|lawyer|judge|"
+            r"spokesman|spokeswoman|boss|president|secretary|mp|politician|candidate|star|writer|author|striker|"
+            r"captain|dj|presenter|host|artist|musician|composer|producer|designer|novelist|comedian|footballer|"
+            r"athlete|analyst|economist|scientist|founder|owner|mayor|governor|senator|councillor)s?)\b",
             re.I,
         ),
     ),
     (
         Expected.NAME,
         re.compile(
-            OPENING + r"(?:where|(?:to |in |from |by |for )?which (?:town|city|country|region|place|"
-            r"company|firm|party|team|group|band|club|film|show|album|song|newspaper|"
-            r"brand|state|nation|airline|bank|network|channel|league)|"
+            OPENING + r"(?:where|(?:(?:to|in|from|by|for|on|at|with|of|under) )?which (?:(?!(?:does|did|do|is|was|"
+            r"were|are|has|have|had|will|would|can)\b)\w+ ){0,2}(?:town|city|country|region|place|company|firm|"
+            r"party|team|group|band|club|film|show|album|song|newspaper|brand|state|nation|airline|bank|network|"
+            r"channel|league|venue|stadium|theatre|hotel|hospital|school|university|ground|arena|prison|studio|"
+            r"label|magazine|station)(?:s|['\u2019]s?)?|"
             r"what (?:is|was|are|were|will)\b[^?]{0,80}\b(?:called|named|titled|entitled))\b",
             re.I,
         ),
@@ -250,6 +256,7 @@ def new_names(question: str, sentence: str, people: bool = False, orgs: bool = F
     """
     asked = {w.lower() for w in re.findall(r"[\w\u2019'-]+", question)}
     asked |= {re.sub(r"['\u2019]s?$", "", w) for w in asked}  # "Fisher's" asks about Fisher
+    asked |= {part for w in asked for part in w.split("-")}  # "al-Youssef" names Youssef
     acronyms = set(_ACRONYM_IN_Q.findall(question))
     text = sentence.lstrip("\u201c\"' ")
     out: set[str] = set()
@@ -276,6 +283,8 @@ def new_names(question: str, sentence: str, people: bool = False, orgs: bool = F
             and not (people and (_ACRONYM.match(w) or "." in w))
         ]
         fresh = [w for w in kept if w.lower() not in asked and w.lower().rstrip("'s\u2019") not in asked]
+        if people and len(fresh) < len(kept):
+            continue  # "Gen Pervez Musharraf" is the Musharraf the question names, not someone new
         if fresh and "".join(w[0] for w in words) not in acronyms:
             out.update(fresh)
     return out

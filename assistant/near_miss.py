@@ -53,7 +53,7 @@ def _misses(part: str, sentence: str) -> bool:
 # A figure someone expects, hopes or forecasts is not what happened.
 _EXPECTED_FIGURE = re.compile(
     r"\b(?:expected|set|likely|hoped?|hopes|aims?|plans?|forecast|predicted|estimated|tipped)\s+to\b[^.;]{0,40}$|"
-    r"\b(?:could|may|might|would|will)\s+(?:\w+\s+){0,3}$",
+    r"\b(?:could|may|might|would|will)\s+(?:\w+\s+){0,3}$|\b(?:estimated?|valued)\s+(?:of|at)\s+(?:about\s+)?$",
     re.I,
 )
 _PAST = re.compile(r"\b(?:did|was|were|had)\b", re.I)
@@ -101,7 +101,8 @@ def _elsewhere(question: str, sentence: str) -> bool:
 
 def _only_expected(pattern: re.Pattern[str], sentence: str) -> bool:
     """Every match of ``pattern`` in ``sentence`` is a figure someone expects ("is expected to fetch $1m")."""
-    found = list(pattern.finditer(sentence))
+    # "£1.8m ($3.4m)": the figure in brackets converts the one before it
+    found = [m for m in pattern.finditer(sentence) if not sentence[: m.start()].rstrip().endswith("(")]
     return bool(found) and all(
         _EXPECTED_FIGURE.search(sentence[max(0, m.start() - 60) : m.start()]) for m in found
     )
@@ -112,16 +113,19 @@ _SUMS = (
     "pension|payout|pay-off|payoff|profit|profits|revenue|revenues|sales|loss|losses|debt|debts|bid|offer|dividend|"
     "investment|donation|grant|loan|award|prize"
 )
-_ASKED_SUM = re.compile(rf"\b({_SUMS})\b", re.I)
-_SUM_OF = re.compile(rf"\b({_SUMS})\s+of\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]", re.I)
+_ASKED_SUM = re.compile(rf"\b({_SUMS}|fined)\b", re.I)
+# "a bonus of £44,914", "contracts worth $3bn": the sum named as what it is
+_SUM_OF = re.compile(
+    rf"\b(?:({_SUMS})\s+of|([a-z]+)\s+worth)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]", re.I
+)
 
 
 def _other_sum(part: str, sentence: str) -> bool:
     """ "What salary was he paid?" over "He was paid a bonus of £44,914": the sum is named as another kind."""
-    asked = {m.group(1).lower() for m in _ASKED_SUM.finditer(part)}
+    asked = {m.group(1).lower().replace("fined", "fine") for m in _ASKED_SUM.finditer(part)}
     if not asked or any(a in sentence.lower() for a in asked):
         return False
-    named = [m.group(1).lower() for m in _SUM_OF.finditer(sentence)]
+    named = [(m.group(1) or m.group(2)).lower() for m in _SUM_OF.finditer(sentence)]
     return bool(named) and len(named) == len(MONEY.findall(sentence))
 
 

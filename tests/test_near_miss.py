@@ -56,3 +56,12 @@ def test_a_sentence_saying_the_detail_was_not_given() -> None:
     assert withheld("The company didn't give details of its investment.")
     assert withheld("The firm was bought for an undisclosed sum.")
     assert not withheld("Valve released figures showing 1.2 million copies were sold.")
+
+
+def test_an_estimate_is_not_a_sale_and_contracts_are_not_a_fine() -> None:
+    q = "What price did the painting actually sell for at the auction?"
+    assert not holds(q, "The painting has been given an estimate of £1.8m ($3.4m).")
+    assert holds(q, "The painting sold for £2.1m ($4m) at the auction.")
+    q = "How much was the former official fined?"
+    assert not holds(q, "The Pentagon will examine eight other contracts worth $3bn tainted by her role.")
+    assert holds(q, "She was fined $5,000 and jailed for nine months.")
