@@ -283,8 +283,8 @@ def new_names(question: str, sentence: str, people: bool = False, orgs: bool = F
             and not (people and (_ACRONYM.match(w) or "." in w))
         ]
         fresh = [w for w in kept if w.lower() not in asked and w.lower().rstrip("'s\u2019") not in asked]
-        if people and len(fresh) < len(kept):
-            continue  # "Gen Pervez Musharraf" is the Musharraf the question names, not someone new
+        if people and kept and kept[-1] not in fresh:
+            continue  # "Gen Pervez Musharraf" is the Musharraf the question names; "Tesla CEO Mark Zuckerberg" is new
         if fresh and "".join(w[0] for w in words) not in acronyms:
             out.update(fresh)
     return out

@@ -189,3 +189,4 @@ def test_a_person_the_question_names_is_not_a_new_one() -> None:
     q = "Who found the police files on President Musharraf's London visit?"
     assert not holds(q, "The files contain security arrangements for Gen Pervez Musharraf's visit.")
     assert holds(q, "The files were found by Ian Gould, a cab driver, on Tuesday.")
+    assert holds("Who is the CEO of Tesla?", "Tesla CEO Elon Musk said production is on hold.")  # the surname decides
