@@ -142,7 +142,7 @@ def _leaves_unnamed(part: str, sentence: str) -> bool:
             rf"(?!\s*(?:of|called|named|:|,|\(|-|\u2013))",
             sentence,
             re.I,
-        )  # fmt: skip
+        )
     )
 
 
