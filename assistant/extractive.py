@@ -128,20 +128,26 @@ class ExtractiveAnswerer:
         cands.sort(key=lambda c: -c.score)
         return cands
 
-    def threshold_for(self, question: str) -> float:
+    def threshold_for(self, question: str, comparison: bool | None = None) -> float:
         """The refusal threshold for ``question``: one MARGIN lower for comparisons and long, multi-part ones.
 
         A sentence answers one part of "Which drew more viewers: A or B?" or of a chained question, so its
         share of the question's terms and its cosine with the whole question are lower than for a one-part
-        question; the answer-type check still applies.
+        question; the answer-type check still applies. ``comparison``: whether ``alternatives(question)`` found
+        options, when the caller has already parsed them.
         """
-        multi_part = alternatives(question) is not None or len(set(terms(question))) >= LONG_QUESTION
+        if comparison is None:
+            comparison = alternatives(question) is not None
+        multi_part = comparison or len(set(terms(question))) >= LONG_QUESTION
         return self.threshold - MARGIN if multi_part else self.threshold
 
     def select(self, question: str, cands: Sequence[Candidate]) -> list[Candidate]:
         """The sentences to quote, or [] when the passages do not answer ``question``."""
-        if not cands or cands[0].score < self.threshold_for(question):
+        options = alternatives(question)  # "Which ..., A or B?": (stem, [A, B])
+        if not cands or cands[0].score < self.threshold_for(question, options is not None):
             return []
+        if withheld(cands[0].text):
+            return []  # the best match says the detail was not given ("Valve has yet to release figures")
         best = cands[0].score
         picked: list[Candidate] = []
         per: dict[str, int] = {}
@@ -154,10 +160,8 @@ class ExtractiveAnswerer:
                 continue
             per[c.passage.article_id] = per.get(c.passage.article_id, 0) + 1
             picked.append(c)
-        if withheld(cands[0].text):
-            return []  # the best match says the detail was not given ("Valve has yet to release figures")
         # "Who was older, A or B?" is answered by naming one of its options: the answer's kind is set by them.
-        if alternatives(question) is None and not any(holds(question, c.text) for c in picked):
+        if options is None and not any(holds(question, c.text) for c in picked):
             extra = next((c for c in held_back if holds(question, c.text)), None)
             if extra is None:
                 return []  # asked for a number, date, place or name, and the best sentences hold none
@@ -166,7 +170,7 @@ class ExtractiveAnswerer:
         if who and not any(who.lower() in f"{c.passage.title} {c.passage.text}".lower() for c in picked):
             return []  # "What did Bill Gates say?" over stories that never mention him
         picked += self._fill_gaps(question, cands, picked)
-        return picked + self._other_sides(question, cands, picked)
+        return picked + self._other_sides(options, cands, picked)
 
     def _fill_gaps(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
         """Sentences of the quoted articles that cover parts of ``question`` the picked quotes leave open.
@@ -191,13 +195,14 @@ class ExtractiveAnswerer:
             covered |= extra[-1].terms
         return extra
 
-    def _other_sides(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
+    def _other_sides(
+        self, options: tuple[str, list[str]] | None, cands: Sequence[Candidate], picked: list[Candidate]
+    ) -> list[Candidate]:
         """For "Which ..., A or B?": the best sentence naming each side the picked quotes leave out."""
-        split = alternatives(question)
-        if not split:
+        if not options:
             return []
         extra: list[Candidate] = []
-        for option in split[1]:
+        for option in options[1]:
             wanted = set(terms(option))
             if not wanted or any(wanted <= c.terms for c in picked + extra):
                 continue

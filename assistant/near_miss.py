@@ -68,6 +68,7 @@ _WHAT_DID_SAY = re.compile(
     r"(?:say|said|tell|told|claim|argue|reply|respond|think|believe|warn|admit|insist)\b"
 )
 
+_YEARS = re.compile(r"\b(?:1[89]\d\d|20\d\d)\b")  # the years answer_type.YEAR accepts, found in text
 _IN_PLACE = re.compile(r"\bin (?:the )?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)")
 
 
@@ -88,8 +89,8 @@ def _places(text: str) -> set[str]:
 def _elsewhere(question: str, sentence: str) -> bool:
     """The question asks about somewhere ("... in China") or some year, and ``sentence`` reports for
     somewhere else ("95,000 cars in Asia", "worldwide") or other years, without the place or year asked about."""
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
-    said_years = set(re.findall(r"\b(?:19|20)\d\d\b", sentence))
+    years = set(_YEARS.findall(question))
+    said_years = set(_YEARS.findall(sentence))
     if years and said_years and not years & said_years:
         return True  # "How many films were made in 2002?" over "... 27 last year, compared with 45 in 2003"
     asked = _places(question) - {"worldwide"}
@@ -113,7 +114,7 @@ _SUMS = (
     "pension|payout|pay-off|payoff|profit|profits|revenue|revenues|sales|loss|losses|debt|debts|bid|offer|dividend|"
     "investment|donation|grant|loan|award|prize"
 )
-_ASKED_SUM = re.compile(rf"\b({_SUMS}|fined)\b", re.I)
+_ASKED_SUM = re.compile(rf"\b({_SUMS})d?\b", re.I)  # "fined" asks for a fine
 # "a bonus of £44,914", "contracts worth $3bn": the sum named as what it is
 _SUM_OF = re.compile(
     rf"\b(?:({_SUMS})\s+of|([a-z]+)\s+worth)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]", re.I
@@ -122,7 +123,7 @@ _SUM_OF = re.compile(
 
 def _other_sum(part: str, sentence: str) -> bool:
     """ "What salary was he paid?" over "He was paid a bonus of £44,914": the sum is named as another kind."""
-    asked = {m.group(1).lower().replace("fined", "fine") for m in _ASKED_SUM.finditer(part)}
+    asked = {m.group(1).lower() for m in _ASKED_SUM.finditer(part)}
     if not asked or any(a in sentence.lower() for a in asked):
         return False
     named = [(m.group(1) or m.group(2)).lower() for m in _SUM_OF.finditer(sentence)]
