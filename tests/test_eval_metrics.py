@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from assistant.evaluation import metrics as m
 from assistant.evaluation.qa import Evidence, QAItem
-from assistant.evaluation.scoring import flatten, metrics_tree, score_question
+from assistant.evaluation.scoring import aggregate, bootstrap_intervals, flatten, metrics_tree, score_question
 from ingest.clean import normalize_text
 
 ids = st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=6)
@@ -157,3 +157,29 @@ def test_both_articles_only_for_comparison_and_multi_hop() -> None:
     redundant = QAItem("r", "?", "x", "counterfactual", evidence_article_ids=["a", "b"])
     assert score_question(comparison, record)["both_articles_retrieved"] is False
     assert score_question(redundant, record)["both_articles_retrieved"] is None
+
+
+def _retrieval_score(found: int, rank: float, answerable: bool = True, refused: bool = False) -> dict:
+    return {
+        "answerable": answerable, "refused": refused, "facts": 1 if answerable else 0, "facts_found": found,
+        "article_hit": rank > 0, "reciprocal_rank": rank, "both_articles_retrieved": None, "correct": True,
+        "citations": 0, "citations_verified": 0, "citations_gold": None,
+    }
+
+
+def test_bootstrap_interval_brackets_the_pooled_figure_and_collapses_when_every_question_agrees() -> None:
+    mixed = [_retrieval_score(1, 1.0)] * 30 + [_retrieval_score(0, 0.5)] * 10
+    mixed += [_retrieval_score(0, 0.0, answerable=False, refused=True)] * 8 + [_retrieval_score(0, 0.0, answerable=False)] * 2
+    keys = ["retrieval.evidence_recall_at_k", "retrieval.mrr", "refusal.f1"]
+    spans = bootstrap_intervals(mixed, keys, rounds=300)
+    tree = aggregate(mixed)
+    for key in keys:
+        low, high = spans[key]
+        point = flatten(tree)[key]
+        assert low < point < high, (key, low, point, high)
+    assert spans == bootstrap_intervals(mixed, keys, rounds=300)  # seeded: a re-run writes the same table
+    assert 0.6 < spans["retrieval.evidence_recall_at_k"][0] < 0.75 < spans["retrieval.evidence_recall_at_k"][1] < 0.95
+    same = [_retrieval_score(1, 1.0)] * 20
+    assert bootstrap_intervals(same, keys, rounds=50) == {
+        "retrieval.evidence_recall_at_k": (1.0, 1.0), "retrieval.mrr": (1.0, 1.0),
+    }  # no unanswerable question: refusal F1 is undefined and left out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -137,3 +138,30 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[name] = value
     return flat
+
+
+def bootstrap_intervals(
+    scores: Sequence[dict[str, Any]], keys: Sequence[str], rounds: int = 2000, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """95% percentile-bootstrap interval of each dotted metric in ``keys`` ("retrieval.mrr") over ``scores``.
+
+    Questions are resampled with replacement ``rounds`` times and ``aggregate`` is recomputed each time, so
+    pooled rates (evidence recall, refusal F1) get the interval of the same formula the point estimate uses.
+    A metric undefined in every resample (no unanswerable question, say) is left out.
+    """
+    rng = random.Random(seed)
+    samples: dict[str, list[float]] = {key: [] for key in keys}
+    for _ in range(rounds if scores else 0):
+        tree = aggregate(rng.choices(scores, k=len(scores)))
+        for key in keys:
+            node: Any = tree
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                samples[key].append(float(node))
+    out = {}
+    for key, values in samples.items():
+        if values:
+            values.sort()
+            out[key] = (values[int(0.025 * (len(values) - 1))], values[int(0.975 * (len(values) - 1))])
+    return out
