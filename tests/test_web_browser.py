@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote
 
 import pytest
 
 from assistant.feedback import read_feedback
+from assistant.web.embed import iframe_snippet, web_component_snippet
 from tests.fixtures_web import APP_HOST, EVIL_HOST, SITE_HOST, embed_pages, serve_in_thread
 
 pytestmark = pytest.mark.browser
 
 ALEPPO_Q = "What did Russia claim about the evacuations of eastern Aleppo?"
+# A Wikinews story; the one AP article is about Aleppo.
+HAJJ_Q = "How many pilgrims died in the Hajj stampede?"
 
 
 def ask(root, question: str, turn: int = 1):
@@ -32,6 +36,22 @@ def wait_until(check, timeout: float = 30.0):
             raise AssertionError("condition not met in time")
         time.sleep(0.2)
     return value
+
+
+def cited_sources(root, store) -> set[str]:
+    """Sources of the articles cited in a chat panel's sources box."""
+    ids = root.locator("#byline-sources .byline-cite").evaluate_all("els => els.map(e => e.dataset.article)")
+    articles = store.get_articles(ids)
+    return {articles[i].source for i in ids}
+
+
+def site_page(folder, name: str, snippet: str) -> str:
+    """Write an embed-site page holding ``snippet``; returns its file name."""
+    (folder / name).write_text(
+        f'<!doctype html><html><head><meta charset="utf-8"><title>Intranet</title></head><body>{snippet}</body></html>',
+        encoding="utf-8",
+    )
+    return name
 
 
 def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(running_app, page, artifacts_dir):
@@ -165,8 +185,77 @@ def test_access_token_gates_the_widget_and_a_token_link_opens_it(sample_index, e
     try:
         assert page.goto(app.url + "/widget/").status == 401
         assert page.locator("#byline-question").count() == 0
-        page.goto(app.url + "/widget/?token=let-me-in")  # sets the session cookie the page's own calls then carry
+        # sets the session cookie the page's own calls then carry; filters work alongside the token
+        page.goto(app.url + "/widget/?token=let-me-in&source=AP")
+        assert page.locator("#byline-limits .byline-limits").inner_text().strip() == "Limited to: AP"
         cite = ask(page, ALEPPO_Q).locator(".byline-cite").first
         assert "Aleppo" in cite.inner_text()
     finally:
         app.stop()
+
+
+def test_widget_limited_by_its_url_to_one_source_cites_only_that_source(
+    running_app, embed_site, page, artifacts_dir
+):
+    store = running_app.assistant.store
+    page.goto(running_app.url + "/widget/")  # not limited: the Hajj question is answered from Wikinews
+    ask(page, HAJJ_Q)
+    assert "Wikinews" in cited_sources(page, store)
+    assert page.locator("#byline-limits").inner_text().strip() == ""
+
+    folder, site_port = embed_site  # the same question in an iframe of /widget/?source=AP on another site
+    snippet = iframe_snippet(f"http://{APP_HOST}:{running_app.port}", sources=["AP"])
+    name = site_page(folder, "limited.html", snippet)
+    page.goto(f"http://{SITE_HOST}:{site_port}/{name}")
+    frame = page.frame_locator("iframe")
+    frame.locator("#byline-limits .byline-limits").wait_for()
+    assert frame.locator("#byline-limits").inner_text().strip() == "Limited to: AP"
+    follow_up = "And how many people were injured in it?"
+    for turn, question in enumerate((HAJJ_Q, follow_up), start=1):
+        sources_box = ask(frame, question, turn=turn)
+        assert cited_sources(frame, store) <= {"AP"}  # AP citations, or none (a refusal)
+        assert "Wikinews" not in sources_box.inner_text()  # nor as a "closest article" of a refusal
+    page.screenshot(path=str(artifacts_dir / "web-widget-limited.png"), full_page=True)
+
+    before = len(read_feedback(running_app.settings.feedback_path))
+    frame.locator("#byline-chat button[aria-label='Dislike']").last.click()
+    rows = wait_until(lambda: (r := read_feedback(running_app.settings.feedback_path))[before:] and r)
+    assert rows[-1].rating == -1 and rows[-1].filters == {"sources": ["AP"], "since": None, "until": None}
+    assert page.external_requests == [] and page.dialogs == []
+
+
+def test_widget_with_a_bad_filter_in_its_url_says_so_and_never_answers_unfiltered(running_app, page):
+    page.goto(running_app.url + "/widget/?source=AP&since=2016-13-01")
+    notice = page.locator("#byline-limits .byline-error")
+    notice.wait_for()
+    assert "'2016-13-01' is not a date" in notice.inner_text() and "YYYY-MM-DD" in notice.inner_text()
+    error = ask(page, HAJJ_Q)  # asking anyway: the same message in the chat, no search without the filter
+    assert "byline-error" in error.get_attribute("class") and "YYYY-MM-DD" in error.inner_text()
+    assert page.locator("#byline-sources .byline-cite").count() == 0
+    assert "is not a date" in page.locator("#byline-chat").inner_text()
+
+    page.goto(running_app.url + "/widget/?since=2017-01-01&until=2016-01-01")
+    assert "2017-01-01 – 2016-01-01 is empty" in page.locator("#byline-limits .byline-error").inner_text()
+
+    hostile = '<img src=x onerror="window.__pwned=1">'
+    page.goto(running_app.url + "/widget/?source=" + quote(hostile))
+    line = page.locator("#byline-limits .byline-limits")
+    assert line.inner_text().strip() == f"Limited to: {hostile}"  # shown as text
+    assert page.locator("#byline-limits img").count() == 0 and page.evaluate("window.__pwned") is None
+
+
+def test_web_component_takes_filters_from_the_embedding_page_address_not_from_src(
+    running_app, embed_site, page
+):
+    folder, site_port = embed_site
+    app_url = f"http://{APP_HOST}:{running_app.port}"
+    embed_pages(folder, app_url)
+    page.goto(f"http://{SITE_HOST}:{site_port}/component.html?source=AP&since=2016-01-01")
+    page.locator("#byline-limits .byline-limits").wait_for()
+    assert page.locator("#byline-limits").inner_text().strip() == "Limited to: AP · from 2016-01-01"
+
+    # Gradio's loader drops a query string in <gradio-app src>: that widget is not limited (the README says so).
+    snippet = web_component_snippet(app_url).replace('/widget/"', '/widget/?source=AP"')
+    page.goto(f"http://{SITE_HOST}:{site_port}/" + site_page(folder, "component-src.html", snippet))
+    page.locator("#byline-question textarea:enabled").wait_for()  # enabled once the load event has run
+    assert page.locator("#byline-limits").inner_text().strip() == ""

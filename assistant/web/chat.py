@@ -149,8 +149,13 @@ def chat_panel(
     *,
     compact: bool = False,
     sources_beside: bool = True,
+    ready: bool = True,
 ) -> ChatPanel:
-    """Build the chat panel inside the current Blocks and wire its events; ``filters`` = (sources, since, until)."""
+    """Build the chat panel inside the current Blocks and wire its events; ``filters`` = (sources, since, until).
+
+    ``ready=False`` starts with the question box and the Ask button disabled, for a page that enables them
+    once its ``load`` event has set the filters (so no question is asked before they apply).
+    """
     state = gr.State(new_conversation())
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
@@ -174,8 +179,11 @@ def chat_panel(
                     scale=5,
                     max_lines=4,
                     submit_btn=False,
+                    interactive=ready,
                 )
-                send = gr.Button("Ask", variant="primary", elem_id="byline-send", scale=1, min_width=60)
+                send = gr.Button(
+                    "Ask", variant="primary", elem_id="byline-send", scale=1, min_width=60, interactive=ready
+                )
             clear = gr.Button("New conversation", size="sm", elem_id="byline-new", variant="secondary")
         if sources_beside:
             with gr.Column(scale=2):
