@@ -26,7 +26,12 @@ def make_answerer(
     name = (name or settings.answerer).lower()
     if name not in NAMES:
         raise ConfigError(f"Unknown answerer {name!r}.", hint=f"Use one of: {', '.join(NAMES)}.")
-    extractive = ExtractiveAnswerer(embedder, settings, query_embedder=query_embedder, idf=idf)
+    checker = None
+    if settings.answer_checker is not None:
+        from assistant.answer_check import load_checker  # imported lazily: most installs run without one
+
+        checker = load_checker(settings.answer_checker, settings.embedding_device)
+    extractive = ExtractiveAnswerer(embedder, settings, query_embedder=query_embedder, idf=idf, checker=checker)
     if name == "auto":
         name = "llm" if settings.llm_base_url else "extractive"
     if name == "extractive":

@@ -10,7 +10,7 @@ import typer
 from assistant import offline  # noqa: F401  (before any library that might phone home)
 from assistant.errors import BylineError
 
-COMMANDS = ("settings", "ingest", "ask", "llm", "serve", "eval")
+COMMANDS = ("settings", "ingest", "ask", "llm", "serve", "eval", "checker")
 
 app = typer.Typer(
     name="byline",

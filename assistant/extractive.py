@@ -8,6 +8,8 @@ passages as ``related``) when the best score is below the refusal threshold (one
 questions), the question names a figure or year no passage contains, the best sentence says the detail
 was not given ("Valve has yet to release figures"), or the best sentences lack the kind of answer asked for
 or hold it for another place, year, thing or sum (``assistant/answer_type.py``, ``assistant/near_miss.py``).
+With an answer checker configured (``assistant/answer_check.py``), it also refuses when the checker finds no
+candidate sentence likely to answer the question.
 Versions of a quoted sentence in other articles that give other names or figures are quoted as well, and the
 answer says the articles disagree.
 """
@@ -18,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -59,6 +62,14 @@ def missing_numbers(question: str, passages: Sequence[Passage]) -> list[str]:
     return sorted(w for w in wanted if not re.search(rf"(?<![\d.,]){re.escape(w)}(?![\d]|[.,]\d)", haystack))
 
 
+class Checker(Protocol):
+    """What the answerer needs of an answer checker (``assistant.answer_check.AnswerChecker``)."""
+
+    name: str
+
+    def probabilities(self, question: str, items: Sequence[tuple[str, str]]) -> list[float]: ...
+
+
 @dataclass
 class Candidate:
     """A sentence of a retrieved passage, with its article offsets and score."""
@@ -84,11 +95,15 @@ class ExtractiveAnswerer:
         query_embedder: Callable[[str], np.ndarray] | None = None,
         idf: Callable[[str], float] | None = None,
         threshold: float | None = None,
+        checker: Checker | None = None,
     ) -> None:
         self.embedder = embedder
         self.embed_query = query_embedder or (lambda text: embedder.embed_batch([text])[0])
         self.idf = idf or (lambda term: 1.0)
         self.threshold = settings.refusal_threshold if threshold is None else threshold
+        self.checker = checker
+        self.checker_threshold = settings.checker_threshold
+        self.checker_sentences = settings.checker_sentences
 
     # --- scoring ---------------------------------------------------------------------------------------
     def candidates(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
@@ -169,8 +184,18 @@ class ExtractiveAnswerer:
         who = asked_speaker(question)
         if who and not any(who.lower() in f"{c.passage.title} {c.passage.text}".lower() for c in picked):
             return []  # "What did Bill Gates say?" over stories that never mention him
+        if not self._checked(question, cands):
+            return []  # the answer checker reads no likely answer among the best sentences
         picked += self._fill_gaps(question, cands, picked)
         return picked + self._other_sides(options, cands, picked)
+
+    def _checked(self, question: str, cands: Sequence[Candidate]) -> bool:
+        """True without a checker, else whether it finds a likely answer among the best ``checker_sentences``."""
+        if self.checker is None:
+            return True
+        best = cands[: self.checker_sentences]
+        probs = self.checker.probabilities(question, [(c.passage.title, c.text) for c in best])
+        return max(probs, default=0.0) >= self.checker_threshold
 
     def _fill_gaps(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
         """Sentences of the quoted articles that cover parts of ``question`` the picked quotes leave open.
@@ -244,6 +269,8 @@ class ExtractiveAnswerer:
         picked = [] if missing_numbers(question, passages) else self.select(question, cands)
         timings = {"answer_ms": (time.perf_counter() - t0) * 1000}
         version = {"answerer": self.name, "prompt": VERSION}
+        if self.checker is not None:
+            version["checker"] = self.checker.name
         if not picked:
             return Answer(
                 question=question, answer=NOT_IN_ARTICLES, refused=True, passages=list(passages),

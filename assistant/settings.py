@@ -57,6 +57,15 @@ class Settings(BaseSettings):
         0.535, description="Extractive answerer: best sentence score below this (one margin lower for multi-part questions) "
         "means 'not in the articles'."
     )
+    answer_checker: Path | None = Field(
+        None, description="Folder of a trained answer checker (`byline train-checker`): the extractive answerer also "
+        "refuses when it finds no candidate sentence likely to answer. Unset: the rules alone."
+    )
+    checker_threshold: float = Field(
+        0.3, ge=0, le=1, description="Answer checker: refuse when no candidate sentence's probability of answering "
+        "reaches this."
+    )
+    checker_sentences: int = Field(8, ge=1, le=40, description="Answer checker: best candidate sentences it reads.")
 
     # --- LLM -----------------------------------------------------------------------------------------
     answerer: Literal["auto", "extractive", "llm"] = Field(

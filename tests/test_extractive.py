@@ -253,3 +253,41 @@ def test_a_close_sentence_holding_the_answer_is_read_even_past_its_articles_shar
     )
     assert not answer.refused
     assert any("Robbie" in c.quote for c in answer.citations)
+
+
+class FakeChecker:
+    """A checker that finds an answer only in sentences holding ``needle``; records what it was shown."""
+
+    name = "fake-checker"
+
+    def __init__(self, needle: str) -> None:
+        self.needle = needle
+        self.seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def probabilities(self, question: str, items) -> list[float]:
+        self.seen.append((question, list(items)))
+        return [0.9 if self.needle in sentence else 0.1 for _, sentence in items]
+
+
+def test_an_answer_checker_finding_no_likely_answer_turns_an_answer_into_a_refusal(answerer) -> None:
+    question = "Why did the Syrian government say it was suspending the evacuations?"
+    settings = Settings()
+    plain = answerer.answer(question, passages_of(SEED))
+    assert not plain.refused and "checker" not in plain.version
+    quoted = plain.citations[0].quote
+    agrees = ExtractiveAnswerer(answerer.embedder, settings, checker=FakeChecker(quoted[:40]))
+    kept = agrees.answer(question, passages_of(SEED))
+    assert not kept.refused and [c.quote for c in kept.citations] == [c.quote for c in plain.citations]
+    assert kept.version["checker"] == "fake-checker"
+    # It read the best candidates with their headlines, at most checker_sentences of them.
+    (asked, items), = agrees.checker.seen
+    assert asked == question and 1 <= len(items) <= settings.checker_sentences
+    assert all(title == SEED.title for title, _ in items) and any(quoted == s for _, s in items)
+    doubts = ExtractiveAnswerer(answerer.embedder, settings, checker=FakeChecker("no sentence holds this"))
+    refused = doubts.answer(question, passages_of(SEED))
+    assert refused.refused and refused.answer == NOT_IN_ARTICLES and not refused.citations
+    lower = ExtractiveAnswerer(
+        answerer.embedder, settings.model_copy(update={"checker_threshold": 0.05}),
+        checker=FakeChecker("no sentence holds this"),
+    )  # fmt: skip
+    assert not lower.answer(question, passages_of(SEED)).refused  # 0.1 clears a threshold of 0.05
