@@ -19,6 +19,7 @@ from typing import Any
 from assistant.errors import ConfigError
 
 META = "byline-checker.json"  # written beside the model: what it was trained on, and from which base model
+DEFAULT_THRESHOLD = 0.3  # for a checker trained without calibration questions
 
 
 def pair_text(title: str, sentence: str) -> str:
@@ -41,6 +42,8 @@ class AnswerChecker:
         self.path = path
         self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
         self.name = str(self.meta.get("name") or path.name)
+        # Chosen at training on questions kept out of it (``checker_training.calibrate``).
+        self.threshold = float(self.meta.get("threshold") or DEFAULT_THRESHOLD)
         self.model = CrossEncoder(str(path), device=device, local_files_only=True)
         self._lock = threading.Lock()  # one model, several UI threads: torch on 2 cores thrashes otherwise
 

@@ -27,13 +27,29 @@ SENTENCES = 8  # candidates per question that become pairs (the checker reads as
 
 @dataclass(frozen=True)
 class Pair:
-    """One training example: does ``sentence`` (from the story headed ``title``) answer ``question``?"""
+    """One training example: does ``sentence`` (from the story headed ``title``) answer ``question``?
+
+    ``read``: the answerer reads this sentence for the question (False for a gold fact retrieval missed, which
+    only teaches). ``answerable`` and ``rules_refuse`` (the answerer's rules alone refuse it) describe the
+    question; calibration reads them.
+    """
 
     question: str
     title: str
     sentence: str
     label: int
     question_id: str
+    answerable: bool = True
+    read: bool = True
+    rules_refuse: bool = False
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the extractive answerer reads for one question (best first), and whether its rules refuse it."""
+
+    candidates: list[tuple[Passage, str]]
+    rules_refuse: bool
 
 
 def _fold(text: str) -> str:
@@ -45,48 +61,102 @@ def _holds_fact(sentence: str, facts: Sequence[str]) -> bool:
     return any(s in fact or fact in s for fact in facts)
 
 
-def question_pairs(
-    item: QAItem, candidates: Sequence[tuple[Passage, str]], sentences: int = SENTENCES
-) -> list[Pair]:
-    """The pairs of one question from its best ``candidates`` (passage, sentence), best first."""
+def question_pairs(item: QAItem, asked: Asked, sentences: int = SENTENCES) -> list[Pair]:
+    """The pairs of one question from what the answerer read for it (``asked.candidates``, best first)."""
     facts = [_fold(e.fact) for e in item.evidence if e.fact.strip()]
     answerable = item.answer is not None
+    about = {"answerable": answerable, "rules_refuse": asked.rules_refuse}
     pairs = [
-        Pair(item.question, p.title, text, int(answerable and _holds_fact(text, facts)), item.id)
-        for p, text in candidates[:sentences]
+        Pair(item.question, p.title, text, int(answerable and _holds_fact(text, facts)), item.id, **about)
+        for p, text in asked.candidates[:sentences]
     ]
     if answerable:
-        seen = [_fold(text) for _, text in candidates]
+        seen = [_fold(text) for _, text in asked.candidates]
         for e in item.evidence:
             fact = _fold(e.fact)
             if fact and not any(fact in s or s in fact for s in seen):
-                pairs.append(Pair(item.question, e.title or "", e.fact, 1, item.id))
+                pairs.append(Pair(item.question, e.title or "", e.fact, 1, item.id, read=False, **about))
     return pairs
 
 
-def sentence_candidates(assistant: Any) -> Callable[[str], list[tuple[Passage, str]]]:
-    """``question -> [(passage, sentence)]``, best first: what the extractive answerer of ``assistant`` reads."""
-    answerer = assistant.answerer("extractive")
+def sentence_candidates(assistant: Any) -> Callable[[str], Asked]:
+    """``question -> Asked``: what the extractive answerer (its rules, no checker) reads and decides."""
+    from assistant.extractive import ExtractiveAnswerer
 
-    def candidates(question: str) -> list[tuple[Passage, str]]:
+    answerer = ExtractiveAnswerer(
+        assistant.embedder, assistant.settings, query_embedder=assistant.retriever.embed_query,
+        idf=assistant.retriever.idf,
+    )  # fmt: skip
+
+    def asked(question: str) -> Asked:
         passages = assistant.retriever.retrieve(question)
-        return [(c.passage, c.text) for c in answerer.candidates(question, passages)]
+        cands = [(c.passage, c.text) for c in answerer.candidates(question, passages)]
+        return Asked(cands, answerer.answer(question, passages).refused)
 
-    return candidates
+    return asked
 
 
 def collect_pairs(
     items: Sequence[QAItem],
-    candidates_for: Callable[[str], list[tuple[Passage, str]]],
+    candidates_for: Callable[[str], Asked],
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Pair]:
-    """Pairs for every question; ``candidates_for(question)`` gives its scored sentences, best first."""
+    """Pairs for every question; ``candidates_for(question)`` says what the answerer reads for it."""
     out: list[Pair] = []
     for n, item in enumerate(items, start=1):
         out += question_pairs(item, candidates_for(item.question))
         if progress:
             progress(n, len(items))
     return out
+
+
+def split_questions(pairs: Sequence[Pair], share: float, seed: int = 0) -> set[str]:
+    """The question ids kept back for calibration: ``share`` of them, drawn with ``seed`` (none below 10)."""
+    ids = sorted({p.question_id for p in pairs})
+    if share <= 0 or len(ids) < 10:
+        return set()
+    random.Random(seed).shuffle(ids)
+    return set(ids[: max(1, round(share * len(ids)))])
+
+
+def refusal_f1(refused: Sequence[bool], unanswerable: Sequence[bool]) -> float:
+    """F1 of refusing, the positive class being 'not answerable' (0 when nothing is refused or unanswerable)."""
+    tp = sum(r and u for r, u in zip(refused, unanswerable, strict=True))
+    if not tp:
+        return 0.0
+    precision, recall = tp / sum(refused), tp / sum(unanswerable)
+    return 2 * precision * recall / (precision + recall)
+
+
+def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str, Any]:
+    """The threshold that best refuses the calibration questions, with the rules, as the answerer would.
+
+    A question is refused when the rules refuse it or no sentence it reads reaches the threshold. Thresholds
+    0.05 to 0.95 by 0.05 are tried; the lowest of the best (fewest answers lost) wins.
+    """
+    best_p: dict[str, float] = {}
+    about: dict[str, Pair] = {}
+    for pair, prob in zip(pairs, probabilities, strict=True):
+        about.setdefault(pair.question_id, pair)
+        if pair.read:
+            best_p[pair.question_id] = max(best_p.get(pair.question_id, 0.0), prob)
+    ids = sorted(about)
+    unanswerable = [not about[q].answerable for q in ids]
+    rules = [about[q].rules_refuse for q in ids]
+    scored = []
+    for t in (round(0.05 * i, 2) for i in range(1, 20)):
+        refused = [r or best_p.get(q, 0.0) < t for q, r in zip(ids, rules, strict=True)]
+        scored.append((refusal_f1(refused, unanswerable), -t, refused))
+    f1, neg_t, refused = max(scored, key=lambda x: (x[0], x[1]))
+    answerable = [not u for u in unanswerable]
+    lost = sum(r and a for r, a in zip(refused, answerable, strict=True))
+    return {
+        "threshold": -neg_t,
+        "questions": len(ids),
+        "refusal_f1": round(f1, 3),
+        "refusal_f1_rules_only": round(refusal_f1(rules, unanswerable), 3),
+        "answerable_refused": round(lost / max(1, sum(answerable)), 3),
+    }
 
 
 def train_checker(
@@ -99,12 +169,17 @@ def train_checker(
     batch_size: int = 16,
     seed: int = 0,
     trained_on: Sequence[str] = (),
+    progress: bool = False,
+    calibration: float = 0.2,
 ) -> Path:
     """Fine-tune a one-label cross-encoder from ``base_model`` on ``pairs``; save it with its metadata in ``out_dir``.
 
     Positives are rare (about one in eight pairs): the loss weighs them by half the negative/positive ratio,
     which kept the checker from refusing everything without making it answer everything. Deterministic for a
-    given ``seed`` on one machine.
+    given ``seed`` on one machine. ``progress``: the trainer's progress bar on stderr.
+
+    ``calibration``: the share of questions kept out of training to choose the checker's threshold
+    (``calibrate``); it is stored with the model, and ``BYLINE_CHECKER_THRESHOLD`` overrides it.
     """
     import torch
     from datasets import Dataset
@@ -112,6 +187,9 @@ def train_checker(
     from sentence_transformers.cross_encoder import CrossEncoderTrainer, CrossEncoderTrainingArguments
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
 
+    held = split_questions(pairs, calibration, seed)
+    calib = [p for p in pairs if p.question_id in held]
+    pairs = [p for p in pairs if p.question_id not in held]
     positives = sum(p.label for p in pairs)
     if not positives or positives == len(pairs):
         raise ValueError(
@@ -140,7 +218,7 @@ def train_checker(
         save_strategy="no",
         report_to="none",
         logging_strategy="no",
-        disable_tqdm=True,
+        disable_tqdm=not progress,
         dataloader_num_workers=0,
         use_cpu=True,
     )
@@ -150,6 +228,7 @@ def train_checker(
     trainer.train()
     shutil.rmtree(out_dir / "run", ignore_errors=True)  # the trainer's scratch folder (nothing is saved there)
     model.save_pretrained(str(out_dir))
+    probs = model.predict([(p.question, pair_text(p.title, p.sentence)) for p in calib]) if calib else []
     meta: dict[str, Any] = {
         "name": out_dir.name,
         "base_model": Path(base_model).name,
@@ -160,6 +239,8 @@ def train_checker(
         "epochs": epochs,
         "learning_rate": learning_rate,
         "seed": seed,
+        "calibration": calibrate(calib, [float(x) for x in probs]) if calib else None,
     }
+    meta["threshold"] = meta["calibration"]["threshold"] if calib else None
     (out_dir / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return out_dir

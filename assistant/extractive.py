@@ -66,6 +66,7 @@ class Checker(Protocol):
     """What the answerer needs of an answer checker (``assistant.answer_check.AnswerChecker``)."""
 
     name: str
+    threshold: float  # its own (calibrated) threshold
 
     def probabilities(self, question: str, items: Sequence[tuple[str, str]]) -> list[float]: ...
 
@@ -103,6 +104,8 @@ class ExtractiveAnswerer:
         self.threshold = settings.refusal_threshold if threshold is None else threshold
         self.checker = checker
         self.checker_threshold = settings.checker_threshold
+        if self.checker_threshold is None and checker is not None:
+            self.checker_threshold = checker.threshold
         self.checker_sentences = settings.checker_sentences
 
     # --- scoring ---------------------------------------------------------------------------------------
@@ -191,7 +194,7 @@ class ExtractiveAnswerer:
 
     def _checked(self, question: str, cands: Sequence[Candidate]) -> bool:
         """True without a checker, else whether it finds a likely answer among the best ``checker_sentences``."""
-        if self.checker is None:
+        if self.checker is None or self.checker_threshold is None:
             return True
         best = cands[: self.checker_sentences]
         probs = self.checker.probabilities(question, [(c.passage.title, c.text) for c in best])

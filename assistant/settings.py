@@ -61,9 +61,9 @@ class Settings(BaseSettings):
         None, description="Folder of a trained answer checker (`byline train-checker`): the extractive answerer also "
         "refuses when it finds no candidate sentence likely to answer. Unset: the rules alone."
     )
-    checker_threshold: float = Field(
-        0.3, ge=0, le=1, description="Answer checker: refuse when no candidate sentence's probability of answering "
-        "reaches this."
+    checker_threshold: float | None = Field(
+        None, ge=0, le=1, description="Answer checker: refuse when no candidate sentence's probability of answering "
+        "reaches this. Unset: the threshold the checker was calibrated with when trained."
     )
     checker_sentences: int = Field(8, ge=1, le=40, description="Answer checker: best candidate sentences it reads.")
 

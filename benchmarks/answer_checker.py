@@ -59,7 +59,9 @@ def trained_checker(settings: Settings, train: list[Path], epochs: int, retrain:
     pairs = collect_pairs(items, sentence_candidates(assistant))
     print(f"training on {len(pairs)} pairs from {len(items)} questions", flush=True)
     t0 = time.perf_counter()
-    train_checker(pairs, CHECKER, settings.resolved_embedding_model(), epochs=epochs, trained_on=names)
+    train_checker(
+        pairs, CHECKER, settings.resolved_embedding_model(), epochs=epochs, trained_on=names, progress=True
+    )
     return CHECKER, time.perf_counter() - t0
 
 
@@ -116,15 +118,22 @@ def main(argv: list[str] | None = None) -> int:
         "## Answer checker (learned refusal, optional)",
         "",
         f"Produced by `python -m benchmarks.answer_checker`. A cross-encoder fine-tuned from the local MiniLM on "
-        f"{meta['questions']} BBC questions ({', '.join(meta['trained_on'])}: {meta['pairs']} pairs, "
+        f"{meta['questions']} BBC questions (from {', '.join(meta['trained_on'])}: {meta['pairs']} pairs, "
         f"{meta['positives']} of them answer sentences, {meta['epochs']} epochs"
         + (f", {train_s / 60:.0f} min on this machine" if train_s else "")
         + f"), then measured on {count['questions']} questions it was never trained on "
         f"({', '.join(p.name for p in args.held_out)}; {count['unanswerable']} unanswerable), both ways in this "
-        f"run. Threshold {settings.checker_threshold} (`BYLINE_CHECKER_THRESHOLD`), the best checker probability "
-        f"over the top {settings.checker_sentences} candidate sentences; the rules still apply. 95% bootstrap "
-        "intervals in brackets. The checker is made from BBC text (evaluation use only), so it is not shipped: "
-        "train one on your own questions with `byline train-checker`.",
+        "run. The threshold is the checker's own: "
+        + (
+            f"{meta['threshold']}, chosen when training on {meta['calibration']['questions']} of the training "
+            f"questions kept out of it (refusal F1 there {meta['calibration']['refusal_f1']} with the checker, "
+            f"{meta['calibration']['refusal_f1_rules_only']} with the rules alone)"
+            if meta.get("calibration")
+            else "the default"
+        )
+        + f"; the checker reads the top {settings.checker_sentences} candidate sentences and the rules still apply. "
+        "95% bootstrap intervals in brackets. The checker is made from BBC text (evaluation use only), so it is "
+        "not shipped: train one on your own questions with `byline train-checker`.",
         "",
         "| extractive answerer | refusal P / R | refusal F1 | correct (answerable) | citations verified | p50 / p95 ms |",
         "|---|---:|---:|---:|---:|---:|",

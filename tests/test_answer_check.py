@@ -8,7 +8,7 @@ import pytest
 
 from assistant.answer_check import META, AnswerChecker, load_checker, pair_text
 from assistant.answerers import make_answerer
-from assistant.checker_training import Pair, question_pairs, train_checker
+from assistant.checker_training import Asked, Pair, calibrate, question_pairs, split_questions, train_checker
 from assistant.embedder import get_embedder
 from assistant.errors import ConfigError
 from assistant.evaluation.qa import Evidence, QAItem
@@ -31,12 +31,42 @@ def test_pairs_label_the_sentences_holding_a_gold_fact_and_add_facts_retrieval_m
         (story, "Claudio Ranieri has been sacked as Valencia coach."),
         (story, "Former assistant Antonio Lopez will take over as the new coach."),
     ]
-    pairs = question_pairs(item, cands)
-    assert [(p.sentence[:8], p.label) for p in pairs] == [("Claudio ", 0), ("Former a", 1), ("Lopez wa", 1)]
+    pairs = question_pairs(item, Asked(cands, rules_refuse=False))
+    assert [(p.sentence[:8], p.label, p.read) for p in pairs] == [
+        ("Claudio ", 0, True), ("Former a", 1, True), ("Lopez wa", 1, False),
+    ]  # fmt: skip
     assert pairs[2].title == "Lopez named" and {p.question_id for p in pairs} == {"q1"}
+    assert all(p.answerable and not p.rules_refuse for p in pairs)
     unanswerable = QAItem("q2", "Who will be Valencia's next president?", None, "unanswerable")
-    assert [p.label for p in question_pairs(unanswerable, cands)] == [0, 0]
-    assert len(question_pairs(item, cands * 10, sentences=3)) == 3 + 1  # capped, plus the missed fact
+    assert [(p.label, p.answerable, p.rules_refuse) for p in question_pairs(unanswerable, Asked(cands, True))] == [
+        (0, False, True), (0, False, True),
+    ]  # fmt: skip
+    assert len(question_pairs(item, Asked(cands * 10, False), sentences=3)) == 3 + 1  # capped, plus the missed fact
+
+
+def _q(qid: str, answerable: bool, rules_refuse: bool = False) -> Pair:
+    return Pair("q?", "t", f"sentence of {qid}", 0, qid, answerable=answerable, rules_refuse=rules_refuse)
+
+
+def test_calibration_picks_the_threshold_that_refuses_best_alongside_the_rules() -> None:
+    # Answerable questions' best sentences score 0.5-0.9, unanswerable ones' 0.1-0.3, one unanswerable 0.8
+    # (only the rules catch it); a sentence retrieval missed (read=False) is never what the answerer sees.
+    pairs = [_q(f"a{i}", True) for i in range(5)] + [_q(f"u{i}", False) for i in range(4)]
+    probs = [0.5, 0.6, 0.7, 0.8, 0.9, 0.1, 0.2, 0.3, 0.8]
+    pairs.append(Pair("q?", "t", "missed fact", 1, "u0", answerable=False, read=False))
+    probs.append(0.99)
+    cal = calibrate(pairs, probs)
+    assert cal["threshold"] == 0.35 and cal["questions"] == 9  # lowest threshold refusing u0-u2, keeping a0-a4
+    assert cal["refusal_f1"] == round(2 * 1 * 0.75 / 1.75, 3) and cal["answerable_refused"] == 0.0
+    ruled = [_q(p.question_id, p.answerable, rules_refuse=p.question_id == "u3") for p in pairs[:9]]
+    assert calibrate(ruled, probs[:9])["refusal_f1"] == 1.0 and calibrate(ruled, probs[:9])["refusal_f1_rules_only"] == 0.4
+
+
+def test_calibration_questions_are_a_seeded_share_and_none_for_tiny_sets() -> None:
+    pairs = [_q(f"q{i}", True) for i in range(20) for _ in range(3)]
+    held = split_questions(pairs, 0.2)
+    assert len(held) == 4 and held == split_questions(pairs, 0.2) and held != split_questions(pairs, 0.2, seed=1)
+    assert split_questions(pairs[:27], 0.2) == set() and split_questions(pairs, 0.0) == set()
 
 
 def test_a_trained_checker_separates_answers_from_near_misses_it_was_trained_on(tmp_path) -> None:
@@ -52,7 +82,9 @@ def test_a_trained_checker_separates_answers_from_near_misses_it_was_trained_on(
     meta = json.loads((folder / META).read_text())
     assert meta["trained_on"] == ["race.jsonl"] and meta["pairs"] == 16 and meta["positives"] == 8
     assert not (folder / "run").exists()
+    assert meta["calibration"] is None and meta["threshold"] is None  # two questions: none to spare
     checker = load_checker(folder)
+    assert checker.threshold == 0.3
     probs = checker.probabilities("Who won the race in Leeds?", [(p.title, p.sentence) for p in race[:2]])
     assert all(0.0 <= p <= 1.0 for p in probs) and probs[0] > probs[1]
     probs = checker.probabilities("How many fans attended the concert?", [(p.title, p.sentence) for p in race[2:]])
@@ -99,8 +131,10 @@ def test_train_checker_command_trains_on_the_index_and_ask_uses_the_folder(sampl
     assert run.returncode == 0, run.stderr
     meta = json.loads((out / META).read_text())
     questions = sum(1 for line in (REPO_ROOT / "data/sample/qa.jsonl").read_text().splitlines() if line.strip())
-    assert meta["questions"] == questions and meta["trained_on"] == ["qa.jsonl"]
-    assert 0 < meta["positives"] < meta["pairs"]
+    held = meta["calibration"]["questions"]
+    assert held == round(0.2 * questions) and meta["questions"] == questions - held
+    assert meta["trained_on"] == ["qa.jsonl"] and 0 < meta["positives"] < meta["pairs"]
+    assert 0.05 <= meta["threshold"] <= 0.95 and f"threshold {meta['threshold']}" in run.stdout
     assert f"BYLINE_ANSWER_CHECKER={out}" in run.stdout
     ask = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", "Which cruise ship was Valeska Paris held on?", "--json",

@@ -259,6 +259,7 @@ class FakeChecker:
     """A checker that finds an answer only in sentences holding ``needle``; records what it was shown."""
 
     name = "fake-checker"
+    threshold = 0.5  # its own; BYLINE_CHECKER_THRESHOLD overrides it
 
     def __init__(self, needle: str) -> None:
         self.needle = needle

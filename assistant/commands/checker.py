@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
@@ -26,10 +27,12 @@ def register(app: typer.Typer) -> None:
         Every question is asked as Byline asks it; the candidate sentences holding a gold fact are
         positives, the others (and all of an unanswerable question's) negatives. Unanswerable questions
         (answer null) are what teach it to refuse, so include near-misses: questions about a real story
-        asking for a detail it never gives. Then set BYLINE_ANSWER_CHECKER=DIR.
+        asking for a detail it never gives. A fifth of the questions (from 10 on) are kept out of training
+        to choose the checker's threshold. Then set BYLINE_ANSWER_CHECKER=DIR.
 
         Example: byline train-checker qa-1.jsonl qa-2.jsonl --out checkers/news-1
         """
+        from assistant.answer_check import META
         from assistant.chain import Assistant
         from assistant.checker_training import collect_pairs, sentence_candidates, train_checker
         from assistant.evaluation.qa import load_qa
@@ -56,9 +59,16 @@ def register(app: typer.Typer) -> None:
         try:
             folder = train_checker(
                 pairs, out, assistant.settings.resolved_embedding_model(), epochs=epochs,
-                learning_rate=learning_rate, trained_on=[p.name for p in qa],
+                learning_rate=learning_rate, trained_on=[p.name for p in qa], progress=not quiet,
             )  # fmt: skip
         except ValueError as err:
             typer.secho(f"Error: {err}", err=True, fg=typer.colors.RED)
             raise typer.Exit(1) from None
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+        if cal := meta.get("calibration"):
+            typer.echo(
+                f"Calibrated on {cal['questions']} questions kept out of training: threshold {cal['threshold']}, "
+                f"refusal F1 {cal['refusal_f1']} with the checker vs {cal['refusal_f1_rules_only']} with the rules "
+                f"alone; {cal['answerable_refused']:.0%} of their answerable questions refused."
+            )
         typer.echo(f"Wrote {folder}. Use it with BYLINE_ANSWER_CHECKER={folder}")
