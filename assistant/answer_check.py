@@ -43,7 +43,9 @@ class AnswerChecker:
         self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
         self.name = str(self.meta.get("name") or path.name)
         # Chosen at training on questions kept out of it (``checker_training.calibrate``).
-        self.threshold = float(self.meta.get("threshold") or DEFAULT_THRESHOLD)
+        # 0 means it refused no better than the rules there: it then changes nothing.
+        threshold = self.meta.get("threshold")
+        self.threshold = float(DEFAULT_THRESHOLD if threshold is None else threshold)
         self.model = CrossEncoder(str(path), device=device, local_files_only=True)
         self._lock = threading.Lock()  # one model, several UI threads: torch on 2 cores thrashes otherwise
 

@@ -132,7 +132,8 @@ def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str
     """The threshold that best refuses the calibration questions, with the rules, as the answerer would.
 
     A question is refused when the rules refuse it or no sentence it reads reaches the threshold. Thresholds
-    0.05 to 0.95 by 0.05 are tried; the lowest of the best (fewest answers lost) wins.
+    0 (the checker never refuses) to 0.95 by 0.05 are tried; the lowest of the best (fewest answers lost)
+    wins, so a checker that refuses no better than the rules alone gets 0 and changes nothing.
     """
     best_p: dict[str, float] = {}
     about: dict[str, Pair] = {}
@@ -144,7 +145,7 @@ def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str
     unanswerable = [not about[q].answerable for q in ids]
     rules = [about[q].rules_refuse for q in ids]
     scored = []
-    for t in (round(0.05 * i, 2) for i in range(1, 20)):
+    for t in (round(0.05 * i, 2) for i in range(20)):
         refused = [r or best_p.get(q, 0.0) < t for q, r in zip(ids, rules, strict=True)]
         scored.append((refusal_f1(refused, unanswerable), -t, refused))
     f1, neg_t, refused = max(scored, key=lambda x: (x[0], x[1]))

@@ -194,8 +194,8 @@ class ExtractiveAnswerer:
 
     def _checked(self, question: str, cands: Sequence[Candidate]) -> bool:
         """True without a checker, else whether it finds a likely answer among the best ``checker_sentences``."""
-        if self.checker is None or self.checker_threshold is None:
-            return True
+        if self.checker is None or not self.checker_threshold:
+            return True  # no checker, or one calibrated to 0 (it refused no better than the rules)
         best = cands[: self.checker_sentences]
         probs = self.checker.probabilities(question, [(c.passage.title, c.text) for c in best])
         return max(probs, default=0.0) >= self.checker_threshold

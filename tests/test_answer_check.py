@@ -58,6 +58,9 @@ def test_calibration_picks_the_threshold_that_refuses_best_alongside_the_rules()
     cal = calibrate(pairs, probs)
     assert cal["threshold"] == 0.35 and cal["questions"] == 9  # lowest threshold refusing u0-u2, keeping a0-a4
     assert cal["refusal_f1"] == round(2 * 1 * 0.75 / 1.75, 3) and cal["answerable_refused"] == 0.0
+    backwards = [0.1, 0.2, 0.1, 0.2, 0.1, 0.9, 0.8, 0.9, 0.8]  # it trusts the unanswerable ones more
+    ruled_out = [_q(p.question_id, p.answerable, rules_refuse=p.question_id in ("u0", "u1")) for p in pairs[:9]]
+    assert calibrate(ruled_out, backwards)["threshold"] == 0.0  # no better than the rules: it changes nothing
     ruled = [_q(p.question_id, p.answerable, rules_refuse=p.question_id == "u3") for p in pairs[:9]]
     assert calibrate(ruled, probs[:9])["refusal_f1"] == 1.0 and calibrate(ruled, probs[:9])["refusal_f1_rules_only"] == 0.4
 

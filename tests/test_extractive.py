@@ -292,3 +292,7 @@ def test_an_answer_checker_finding_no_likely_answer_turns_an_answer_into_a_refus
         checker=FakeChecker("no sentence holds this"),
     )  # fmt: skip
     assert not lower.answer(question, passages_of(SEED)).refused  # 0.1 clears a threshold of 0.05
+    off = FakeChecker("no sentence holds this")
+    off.threshold = 0.0  # calibrated to 0: it refused no better than the rules, so it is not even asked
+    assert not ExtractiveAnswerer(answerer.embedder, settings, checker=off).answer(question, passages_of(SEED)).refused
+    assert off.seen == []

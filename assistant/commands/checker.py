@@ -71,4 +71,10 @@ def register(app: typer.Typer) -> None:
                 f"refusal F1 {cal['refusal_f1']} with the checker vs {cal['refusal_f1_rules_only']} with the rules "
                 f"alone; {cal['answerable_refused']:.0%} of their answerable questions refused."
             )
+            if not cal["threshold"]:
+                typer.secho(
+                    "The checker refused those questions no better than the rules alone, so its threshold is 0 and "
+                    "it will not change any answer. More labelled questions (near-misses especially) may help.",
+                    err=True, fg=typer.colors.YELLOW,
+                )  # fmt: skip
         typer.echo(f"Wrote {folder}. Use it with BYLINE_ANSWER_CHECKER={folder}")
