@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer_check import META, pair_text
+from assistant.evaluation.metrics import refusal_scores
 from assistant.evaluation.qa import QAItem
 from assistant.types import Passage
 
@@ -119,13 +120,8 @@ def split_questions(pairs: Sequence[Pair], share: float, seed: int = 0) -> set[s
     return set(ids[: max(1, round(share * len(ids)))])
 
 
-def refusal_f1(refused: Sequence[bool], unanswerable: Sequence[bool]) -> float:
-    """F1 of refusing, the positive class being 'not answerable' (0 when nothing is refused or unanswerable)."""
-    tp = sum(r and u for r, u in zip(refused, unanswerable, strict=True))
-    if not tp:
-        return 0.0
-    precision, recall = tp / sum(refused), tp / sum(unanswerable)
-    return 2 * precision * recall / (precision + recall)
+def _f1(refused: Sequence[bool], unanswerable: Sequence[bool]) -> float:
+    return refusal_scores(unanswerable, refused)["f1"] or 0.0
 
 
 def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str, Any]:
@@ -147,7 +143,7 @@ def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str
     scored = []
     for t in (round(0.05 * i, 2) for i in range(20)):
         refused = [r or best_p.get(q, 0.0) < t for q, r in zip(ids, rules, strict=True)]
-        scored.append((refusal_f1(refused, unanswerable), -t, refused))
+        scored.append((_f1(refused, unanswerable), -t, refused))
     f1, neg_t, refused = max(scored, key=lambda x: (x[0], x[1]))
     answerable = [not u for u in unanswerable]
     lost = sum(r and a for r, a in zip(refused, answerable, strict=True))
@@ -155,7 +151,7 @@ def calibrate(pairs: Sequence[Pair], probabilities: Sequence[float]) -> dict[str
         "threshold": -neg_t,
         "questions": len(ids),
         "refusal_f1": round(f1, 3),
-        "refusal_f1_rules_only": round(refusal_f1(rules, unanswerable), 3),
+        "refusal_f1_rules_only": round(_f1(rules, unanswerable), 3),
         "answerable_refused": round(lost / max(1, sum(answerable)), 3),
     }
 
