@@ -137,7 +137,9 @@ def test_train_checker_command_trains_on_the_index_and_ask_uses_the_folder(sampl
     held = meta["calibration"]["questions"]
     assert held == round(0.2 * questions) and meta["questions"] == questions - held
     assert meta["trained_on"] == ["qa.jsonl"] and 0 < meta["positives"] < meta["pairs"]
-    assert 0.05 <= meta["threshold"] <= 0.95 and f"threshold {meta['threshold']}" in run.stdout
+    assert 0.0 <= meta["threshold"] <= 0.95 and f"threshold {meta['threshold']}" in run.stdout
+    # A threshold of 0 (no better than the rules on the kept-out questions) is said, not silently shipped.
+    assert ("no better than the rules" in run.stderr) == (meta["threshold"] == 0.0)
     assert f"BYLINE_ANSWER_CHECKER={out}" in run.stdout
     ask = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", "Which cruise ship was Valeska Paris held on?", "--json",
