@@ -21,9 +21,11 @@ from typing import Any
 from assistant.answer_check import META, pair_text
 from assistant.evaluation.metrics import refusal_scores
 from assistant.evaluation.qa import QAItem
+from assistant.settings import Settings
 from assistant.types import Passage
 
-SENTENCES = 8  # candidates per question that become pairs (the checker reads as many at answer time)
+# Candidates per question that become pairs: as many as the checker reads at answer time by default.
+SENTENCES: int = Settings.model_fields["checker_sentences"].default
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,12 @@ def collect_pairs(
     items: Sequence[QAItem],
     candidates_for: Callable[[str], Asked],
     progress: Callable[[int, int], None] | None = None,
+    sentences: int = SENTENCES,
 ) -> list[Pair]:
     """Pairs for every question; ``candidates_for(question)`` says what the answerer reads for it."""
     out: list[Pair] = []
     for n, item in enumerate(items, start=1):
-        out += question_pairs(item, candidates_for(item.question))
+        out += question_pairs(item, candidates_for(item.question), sentences)
         if progress:
             progress(n, len(items))
     return out

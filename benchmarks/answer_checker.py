@@ -57,7 +57,7 @@ def trained_checker(settings: Settings, train: list[Path], epochs: int, retrain:
 
     items = [item for path in train for item in load_qa(path).items]
     assistant = Assistant.from_settings(settings)
-    pairs = collect_pairs(items, sentence_candidates(assistant))
+    pairs = collect_pairs(items, sentence_candidates(assistant), sentences=settings.checker_sentences)
     print(f"training on {len(pairs)} pairs from {len(items)} questions", flush=True)
     t0 = time.perf_counter()
     train_checker(

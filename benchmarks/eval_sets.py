@@ -85,11 +85,13 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     lines: list[str] = []
     for answerer in dict.fromkeys(a for _, a in results):
         blind = [n for n, a in results if a == answerer and SETS[n][2].startswith("blind")]
+        if not blind:
+            continue
         groups = [(blind, "retrieval (refusal was designed on the seen ones)")]
         clean = [n for n in blind if SETS[n][2] == "blind"]
         if clean and clean != blind:
             groups.append((clean, "everything"))
-        for names, clean_for in groups if blind else []:
+        for names, clean_for in groups:
             scores = [s for n in names for s in set_scores(n, answerer)]
             tree = aggregate(scores)
             spans = bootstrap_intervals(scores, [key for _, key in POOLED], ROUNDS)
@@ -104,7 +106,7 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         return []
     return [
         "",
-        "Blind sets pooled (questions resampled 2,000 times for the 95% interval in brackets). The read path's "
+        f"Blind sets pooled (questions resampled {ROUNDS:,} times for the 95% interval in brackets). The read path's "
         "retrieval was last changed before any blind set was written, so every blind set is held out for retrieval; "
         "only the clean (*blind*) ones are held out for refusal.",
         "",

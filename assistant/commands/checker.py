@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
         ) as bar:  # fmt: skip
             task = bar.add_task("asking", total=len(items))
             pairs = collect_pairs(
-                items, sentence_candidates(assistant), lambda done, total: bar.update(task, completed=done)
+                items, sentence_candidates(assistant), lambda done, total: bar.update(task, completed=done),
+                sentences=assistant.settings.checker_sentences,
             )
         positives = sum(p.label for p in pairs)
         console.print(f"{len(pairs)} pairs from {len(items)} questions ({positives} answer sentences); training "
