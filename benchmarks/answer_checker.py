@@ -46,10 +46,10 @@ def bbc_settings(data: Path) -> Settings:
 
 
 def trained_checker(settings: Settings, train: list[Path], epochs: int, retrain: bool) -> tuple[Path, float]:
-    """The checker for ``train`` (reused when its metadata names the same files); seconds spent training."""
+    """The checker for ``train`` (reused when its metadata names the same files and epochs); seconds training."""
     names = [p.name for p in train]
-    meta = CHECKER / META
-    if not retrain and meta.exists() and json.loads(meta.read_text(encoding="utf-8")).get("trained_on") == names:
+    meta = json.loads((CHECKER / META).read_text(encoding="utf-8")) if (CHECKER / META).exists() else {}
+    if not retrain and (meta.get("trained_on"), meta.get("epochs")) == (names, epochs):
         return CHECKER, 0.0
     from assistant.chain import Assistant
     from assistant.checker_training import collect_pairs, sentence_candidates, train_checker
