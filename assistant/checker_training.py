@@ -92,9 +92,8 @@ def sentence_candidates(assistant: Any) -> Callable[[str], Asked]:
     )  # fmt: skip
 
     def asked(question: str) -> Asked:
-        passages = assistant.retriever.retrieve(question)
-        cands = [(c.passage, c.text) for c in answerer.candidates(question, passages)]
-        return Asked(cands, answerer.answer(question, passages).refused)
+        cands, picked = answerer.decide(question, assistant.retriever.retrieve(question))
+        return Asked([(c.passage, c.text) for c in cands], not picked)
 
     return asked
 

@@ -264,12 +264,16 @@ class ExtractiveAnswerer:
                     break
         return found[:2], out
 
+    def decide(self, question: str, passages: Sequence[Passage]) -> tuple[list[Candidate], list[Candidate]]:
+        """(every candidate sentence, best first; the ones to quote, [] for a refusal)."""
+        cands = self.candidates(question, passages)
+        return cands, [] if missing_numbers(question, passages) else self.select(question, cands)
+
     # --- composing -------------------------------------------------------------------------------------
     def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
         """Quote the best sentences (grouped by article, in reading order) or refuse."""
         t0 = time.perf_counter()
-        cands = self.candidates(question, passages)
-        picked = [] if missing_numbers(question, passages) else self.select(question, cands)
+        cands, picked = self.decide(question, passages)
         timings = {"answer_ms": (time.perf_counter() - t0) * 1000}
         version = {"answerer": self.name, "prompt": VERSION}
         if self.checker is not None:

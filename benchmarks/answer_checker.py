@@ -27,7 +27,7 @@ from assistant.evaluation.report import fmt, get
 from assistant.evaluation.runner import build_scratch_index, scratch_settings
 from assistant.evaluation.scoring import aggregate, bootstrap_intervals
 from assistant.settings import REPO_ROOT, Settings
-from benchmarks.report import write_section
+from benchmarks.report import with_interval, write_section
 
 OUT = REPO_ROOT / "benchmarks" / "out"
 INDEX = OUT / "eval-index" / "bbc-news"  # shared with benchmarks.eval_sets
@@ -80,14 +80,10 @@ def row(label: str, scores: list[dict[str, Any]]) -> str:
     tree = aggregate(scores)
     spans = bootstrap_intervals(scores, KEYS)
     ref = tree["refusal"]
-
-    def with_span(key: str) -> str:
-        low_high = spans.get(key)
-        return fmt(get(tree, key)) + (f" [{fmt(low_high[0])}, {fmt(low_high[1])}]" if low_high else "")
-
+    f1, correct = (with_interval(get(tree, key), spans.get(key)) for key in KEYS)
     return (
-        f"| {label} | {fmt(ref['precision'])} / {fmt(ref['recall'])} | {with_span('refusal.f1')} | "
-        f"{with_span('answer.correct_answerable')} | {fmt(tree['citations']['verified_rate'])} | "
+        f"| {label} | {fmt(ref['precision'])} / {fmt(ref['recall'])} | {f1} | {correct} | "
+        f"{fmt(tree['citations']['verified_rate'])} | "
         f"{fmt(tree['latency_ms']['p50'])} / {fmt(tree['latency_ms']['p95'])} |"
     )
 
@@ -140,8 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             else "the default"
         )
         + (
-            ". At 0 the checker changes nothing: it refused those questions no better than the rules, which "
-            "were designed on the same sets (dev, A–F) and look better there than on new questions"
+            ". At 0 the checker changes nothing: it refused those questions no better than the rules (which "
+            "look better on the sets they were designed on than on new questions)"
             if meta.get("threshold") == 0
             else ""
         )

@@ -20,7 +20,7 @@ from assistant.evaluation.evaluate import evaluate
 from assistant.evaluation.report import fmt, get
 from assistant.evaluation.scoring import aggregate, bootstrap_intervals
 from assistant.settings import REPO_ROOT, Settings
-from benchmarks.report import write_section
+from benchmarks.report import with_interval, write_section
 
 OUT = REPO_ROOT / "benchmarks" / "out"
 # name -> (articles file, question file, role). "tuning": the extractive refusal threshold was tuned on these
@@ -75,11 +75,6 @@ def set_scores(name: str, answerer: str) -> list[dict[str, Any]]:
     return [json.loads(line)["scores"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _three(value: float | None) -> str:
-    """Three decimals: pooled figures are read against targets such as 0.97."""
-    return "–" if value is None else f"{value:.3f}"
-
-
 def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     """The pooled table: every blind set (retrieval was designed on none), and the clean ones alone."""
     lines: list[str] = []
@@ -95,10 +90,8 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
             scores = [s for n in names for s in set_scores(n, answerer)]
             tree = aggregate(scores)
             spans = bootstrap_intervals(scores, [key for _, key in POOLED], ROUNDS)
-            cells = [
-                _three(get(tree, key)) + (f" [{_three(spans[key][0])}, {_three(spans[key][1])}]" if key in spans else "")
-                for _, key in POOLED
-            ]
+            # Three decimals: pooled figures are read against targets such as 0.97.
+            cells = [with_interval(get(tree, key), spans.get(key), 3) for _, key in POOLED]
             label = ", ".join(n.removeprefix("bbc-") for n in names)
             count = f"{tree['count']['questions']} ({tree['count']['unanswerable']})"
             lines.append(f"| {label} | {answerer} | {count} | {clean_for} | " + " | ".join(cells) + " |")

@@ -34,3 +34,10 @@ def write_section(name: str, markdown: str, path: Path = BENCHMARKS_MD) -> None:
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def with_interval(value: float | None, span: tuple[float, float] | None, digits: int = 2) -> str:
+    """A figure with its bootstrap interval: ``0.961 [0.940, 0.979]`` ('–' when missing)."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}" + (f" [{span[0]:.{digits}f}, {span[1]:.{digits}f}]" if span else "")

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             )
         positives = sum(p.label for p in pairs)
         console.print(f"{len(pairs)} pairs from {len(items)} questions ({positives} answer sentences); training "
-                      f"{epochs} epochs on the CPU (about a minute per 1,000 pairs and epoch on 2 cores)")
+                      f"{epochs} epochs on the CPU")
         try:
             folder = train_checker(
                 pairs, out, assistant.settings.resolved_embedding_model(), epochs=epochs,

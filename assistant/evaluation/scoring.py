@@ -152,13 +152,10 @@ def bootstrap_intervals(
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {key: [] for key in keys}
     for _ in range(rounds if scores else 0):
-        tree = aggregate(rng.choices(scores, k=len(scores)))
+        flat = flatten(aggregate(rng.choices(scores, k=len(scores))))
         for key in keys:
-            node: Any = tree
-            for part in key.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            if node is not None:
-                samples[key].append(float(node))
+            if flat.get(key) is not None:
+                samples[key].append(float(flat[key]))
     out = {}
     for key, values in samples.items():
         if values:
