@@ -82,10 +82,13 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         blind = [n for n, a in results if a == answerer and SETS[n][2].startswith("blind")]
         if not blind:
             continue
-        groups = [(blind, "retrieval (refusal was designed on the seen ones)")]
         clean = [n for n in blind if SETS[n][2] == "blind"]
-        if clean and clean != blind:
-            groups.append((clean, "everything"))
+        if clean == blind:  # no failures read: every set is held out for everything
+            groups = [(blind, "everything")]
+        else:
+            groups = [(blind, "retrieval (refusal was designed on the seen ones)")]
+            if clean:
+                groups.append((clean, "everything"))
         for names, clean_for in groups:
             scores = [s for n in names for s in set_scores(n, answerer)]
             tree = aggregate(scores)
