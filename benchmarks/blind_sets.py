@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.qa import QAItem, load_qa
+from benchmarks.retrieval_metrics import load_jsonl
 
 TYPES = ("factoid", "numeric", "attribution", "comparison", "multi_hop", "unanswerable")
 SHINGLE = 5  # words per shingle
@@ -32,11 +33,6 @@ NEAR_COPY = (
 )
 COMMON_SHINGLE = 50  # shingles in more articles than this are boilerplate, not copying
 MIN_BODY = 600  # characters: shorter articles hold too little to ask about
-
-
-def read_articles(path: Path) -> list[dict[str, Any]]:
-    """The articles of a JSON-lines file (``id``, ``body``, optional ``category``)."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _shingles(text: str) -> set[str]:
@@ -65,12 +61,9 @@ def near_copies(articles: Sequence[dict[str, Any]]) -> set[str]:
 def used_articles(qa_files: Iterable[Path]) -> set[str]:
     """Every article a question file names as evidence, alternative evidence or distractor."""
     used: set[str] = set()
-    for path in qa_files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                for key in ("evidence_article_ids", "alt_evidence_article_ids", "distractor_article_ids"):
-                    used.update(row.get(key) or [])
+    for row in (row for path in qa_files for row in load_jsonl(path)):
+        for key in ("evidence_article_ids", "alt_evidence_article_ids", "distractor_article_ids"):
+            used.update(row.get(key) or [])
     return used
 
 
@@ -152,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("qa", type=Path, nargs="+")
     c.add_argument("--pool", type=Path, help="the writer's pool: evidence must come from it")
     args = parser.parse_args(argv)
-    articles = read_articles(args.articles)
+    articles = load_jsonl(args.articles)
     if args.command == "pools":
         args.out.mkdir(parents=True, exist_ok=True)
         for i, pool in enumerate(
@@ -166,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     bodies = {a["id"]: a["body"] for a in articles}
-    pool = {a["id"] for a in read_articles(args.pool)} if args.pool else None
+    pool = {a["id"] for a in load_jsonl(args.pool)} if args.pool else None
     bad = False
     for path in args.qa:
         qa = load_qa(path)
