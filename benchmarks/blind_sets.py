@@ -5,7 +5,7 @@
 
 Questions written by sessions that never read Byline's code or results are the only clean measure of the read
 path (docs/evaluation.md). Sets quoting licensed text (BBC) cannot enter the repo, so they are lost with the
-machine that holds them; these two commands (and the brief in docs/evaluation.md) make a new batch cheap.
+machine that holds them; these two commands (and the brief in docs/blind-sets.md) make a new batch cheap.
 ``pools`` leaves out every article a question file already uses and every near-duplicate article (a fact
 found in two copies of one story would be ambiguous), and deals the rest out by topic. ``check`` reports each
 problem of a set on its own line and exits 1 if there is any.
@@ -28,9 +28,7 @@ from benchmarks.retrieval_metrics import load_jsonl
 
 TYPES = ("factoid", "numeric", "attribution", "comparison", "multi_hop", "unanswerable")
 SHINGLE = 5  # words per shingle
-NEAR_COPY = (
-    0.3  # share of the shorter article's shingles shared with another: a near-copy (the BBC README's rule)
-)
+NEAR_COPY = 0.3  # share of the shorter article's shingles shared: a near-copy (the BBC README's rule)
 COMMON_SHINGLE = 50  # shingles in more articles than this are boilerplate, not copying
 MIN_BODY = 600  # characters: shorter articles hold too little to ask about
 
@@ -91,13 +89,15 @@ def check(items: Sequence[QAItem], bodies: dict[str, str], pool: set[str] | None
 
     Every fact must occur exactly once in its article and in no other (else a retriever finding the copy is
     scored wrong); evidence ids must match the facts; comparisons need two articles and multi-hop questions
-    two facts; an unanswerable question has no answer and no evidence. With ``pool``, evidence comes from it.
+    two facts; a question is unanswerable exactly when its answer is null, and then has no evidence. With ``pool``, evidence comes from it.
     """
     problems: list[str] = []
     for q in items:
         where = f"line {q.line} ({q.id})"
         if q.question_type not in TYPES:
             problems.append(f"{where}: question_type {q.question_type!r} is not one of {', '.join(TYPES)}")
+        if (q.question_type == "unanswerable") == q.answerable:
+            problems.append(f"{where}: only an unanswerable question has answer null, and it must have it")
         if not q.answerable:
             if q.evidence:
                 problems.append(f"{where}: an unanswerable question (answer null) has evidence")

@@ -77,6 +77,8 @@ def test_check_names_each_problem(tmp_path: Path) -> None:
          "evidence": [{"article_id": "zz", "fact": "nothing"}], "evidence_article_ids": ["zz"]},
         {"id": "t1", "question": "Why?", "answer": "y", "question_type": "opinion",
          "evidence": [{"article_id": "s1", "fact": "The striker scored twice"}], "evidence_article_ids": ["s1"]},
+        {"id": "u1", "question": "Who?", "answer": "z", "question_type": "unanswerable",
+         "evidence": [{"article_id": "s1", "fact": "The striker scored twice"}], "evidence_article_ids": ["s1"]},
     ]  # fmt: skip
     problems = check(load_qa(_write_qa(tmp_path / "c.jsonl", rows)).items, {a["id"]: a["body"] for a in ARTICLES},
                      pool={"a1", "s1"})  # fmt: skip
@@ -88,6 +90,7 @@ def test_check_names_each_problem(tmp_path: Path) -> None:
     assert "article 'zz' is not in the corpus" in text
     assert "a multi_hop question needs at least two facts" in text
     assert "question_type 'opinion'" in text
+    assert "line 4 (u1): only an unanswerable question has answer null" in text  # typed unanswerable, answered
 
 
 def test_cli_writes_pools_and_fails_a_bad_set(tmp_path: Path, capsys) -> None:
