@@ -18,6 +18,7 @@ run: install index
 ## make test: dev dependencies, Chromium, the local LLM server; runs the whole suite
 test: dev chromium
 	$(VENV)/bin/ruff check assistant ingest tests benchmarks app.py
+	$(VENV)/bin/ruff format --check assistant ingest tests benchmarks app.py
 	$(VENV)/bin/mypy
 	$(PY) -m tests.services -- $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -42,7 +42,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.MONEY,
         re.compile(
-            OPENING + r"(?:what (?:was|is|were|will be) (?:the|its|their|his|her|[\w.&-]+['\u2019]s?) (?:\w+ ){0,2}"
+            OPENING
+            + r"(?:what (?:was|is|were|will be) (?:the|its|their|his|her|[\w.&-]+['\u2019]s?) (?:\w+ ){0,2}"
             r"(?:budget|cost|price|fee|bill|salary|fine|value|valuation|deal worth|sum|profits?|revenues?|"
             r"turnover|earnings|income|losses|loss|debts?)|how much (?:\w+ )?(?:money|cash)|"
             r"how much (?:\S+ ){0,10}(?:costs?|costing|pay|paid|paying|spend|spent|spending|charge|charged|"
@@ -74,7 +75,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.CAUSE,
         re.compile(
-            OPENING + r"(?:(?:what|which)\b[^?]{0,80}\bdie (?:of|from)\b|what (?:was|is) the cause of (?:[\w'\u2019]+ ){0,3}death|"
+            OPENING
+            + r"(?:(?:what|which)\b[^?]{0,80}\bdie (?:of|from)\b|what (?:was|is) the cause of (?:[\w'\u2019]+ ){0,3}death|"
             r"what killed|what (?:illness|disease|condition)\b[^?]{0,60}\b(?:die|suffer|suffered|have|has|had)\b)",
             re.I,
         ),
@@ -82,14 +84,17 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.SPAN,
         re.compile(
-            OPENING + r"(?:what|how long (?:a|was the|is the))\s+(?:\w+\s+)?(?:sentence|jail term|prison term|term|ban|"
+            OPENING
+            + r"(?:what|how long (?:a|was the|is the))\s+(?:\w+\s+)?(?:sentence|jail term|prison term|term|ban|"
             r"suspension|contract)\b",
             re.I,
         ),
     ),
     (
         Expected.DATE,
-        re.compile(OPENING + r"(?:when|(?:on |in |until |by |since )?what (?:date|day|year|month|time))\b", re.I),
+        re.compile(
+            OPENING + r"(?:when|(?:on |in |until |by |since )?what (?:date|day|year|month|time))\b", re.I
+        ),
     ),
     (
         Expected.PERSON,
@@ -107,7 +112,8 @@ _RULES: list[tuple[Expected, re.Pattern[str]]] = [
     (
         Expected.NAME,
         re.compile(
-            OPENING + r"(?:where|(?:(?:to|in|from|by|for|on|at|with|of|under) )?which (?:(?!(?:does|did|do|is|was|"
+            OPENING
+            + r"(?:where|(?:(?:to|in|from|by|for|on|at|with|of|under) )?which (?:(?!(?:does|did|do|is|was|"
             r"were|are|has|have|had|will|would|can)\b)\w+ ){0,2}(?:town|city|country|region|place|company|firm|"
             r"party|team|group|band|club|film|show|album|song|newspaper|brand|state|nation|airline|bank|network|"
             r"channel|league|venue|stadium|theatre|hotel|hospital|school|university|ground|arena|prison|studio|"
@@ -132,7 +138,9 @@ YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 CLOCK = re.compile(
     r"\b\d{4}\s?(?:GMT|BST|UTC|CET|EST|ET|PT)\b|\b\d{1,2}[:.]\d\d\s?(?:am|pm|GMT|BST)?\b", re.I
 )
-_NUM_WORD = r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|a)"
+_NUM_WORD = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|a)"
+)
 _NOT_A_COUNT = re.compile(
     rf"[$£€¥]\s?\d[\d,.]*(?:\s?(?:m|bn|k|million|billion)\b)?|\d[\d,.]*\s?(?:%|per ?cent\b|percent\b|p\b|m\b|bn\b)|"
     rf"\b{_NUM_WORD}[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)(?:[\s-]+old)?\b|"
@@ -142,9 +150,12 @@ _NOT_A_COUNT = re.compile(
 HOW_MANY = re.compile(r"^\s*(?:and\s+)?how many\b", re.I)
 _SCORE = re.compile(r"\b\d{1,3}\s*[-\u2013]\s*\d{1,3}\b")
 # "1.3m" alone may be metres: a sum needs its currency ("$1m", "50p", "2bn euros").
-MONEY = re.compile(r"[$£€¥]\s?\d|\b\d+p\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen|rupees?|francs?)\b", re.I)
+MONEY = re.compile(
+    r"[$£€¥]\s?\d|\b\d+p\b|\b(?:dollars?|pounds?|euros?|pence|cents?|yen|rupees?|francs?)\b", re.I
+)
 _SPAN = re.compile(
-    rf"\b{_NUM_WORD}[\s-]+(?:years?|months?|weeks?|days?|hours?|matches|games|races)\b|\blife\b|\bindefinite", re.I
+    rf"\b{_NUM_WORD}[\s-]+(?:years?|months?|weeks?|days?|hours?|matches|games|races)\b|\blife\b|\bindefinite",
+    re.I,
 )
 _SHARE = re.compile(
     r"%|\bper ?cent\b|\bpercent\b|\bhalf\b|\b(?:a|one|two|three)[ -](?:third|quarter|fifth|tenth)s?\b", re.I
@@ -156,7 +167,9 @@ _DATE = re.compile(
     re.I,
 )
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DAY_OF_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?!\w)|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.I)
+_DAY_OF_MONTH = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}(?!\w)|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b", re.I
+)
 _SPAN_OF = re.compile(
     r"\b(?:jail|jailed|prison|imprison\w*|sentenc\w*|ban|bans|banned|suspen\w+|term|contract|deal|probation|"
     r"custody|detention|community service|life)\b",
@@ -178,9 +191,11 @@ _CAUSE = re.compile(
 _NAME_RUN = re.compile(r"\b[A-Z][\w\u2019'.-]*\w(?:\s+(?:of |de |van |von |le |la )?[A-Z][\w\u2019'.-]*\w)*")
 _ACRONYM = re.compile(r"^[A-Z0-9.]{1,5}s?$")
 _ACRONYM_IN_Q = re.compile(r"\b[A-Z]{2,5}\b")
-_TITLE = re.compile(r"^(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Judge|Justice|President|Prince|Princess|King|Queen|"
-                    r"Rev|Reverend|Professor|Prof|Captain|General|Senator|Governor|Mayor|Chancellor|Baroness|"
-                    r"Baron|Archbishop|Bishop|Father|Saint|St)\.?$")
+_TITLE = re.compile(
+    r"^(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Judge|Justice|President|Prince|Princess|King|Queen|"
+    r"Rev|Reverend|Professor|Prof|Captain|General|Senator|Governor|Mayor|Chancellor|Baroness|"
+    r"Baron|Archbishop|Bishop|Father|Saint|St)\.?$"
+)
 # A capitalised run with one of these words names an organisation, place or event, not a person.
 NOT_PERSON = frozenset(
     "court county council committee commission authority agency association bank corporation corp inc ltd plc "
@@ -308,7 +323,8 @@ def _new(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
 
 
 _PARTS = re.compile(
-    r",?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with)\s+)?(?:who|whom|whose|what|which|when|where|how|why)\b)", re.I
+    r",?\s+and\s+(?=(?:(?:in|on|at|by|for|from|to|with)\s+)?(?:who|whom|whose|what|which|when|where|how|why)\b)",
+    re.I,
 )
 _ASKS_ORG = re.compile(
     r"\bwhich (?:\w+ )?(?:company|firm|bank|airline|club|team|band|group|party|brand|newspaper|network|channel|"
@@ -348,5 +364,7 @@ def has_kind(part: str, question: str, sentence: str) -> bool:
         # "In what time did he win?" asks for a time taken ("7:39.89", "47.97 seconds") or of day, not a date.
         return _new(_TIME if _ASKS_TIME.search(part) else _DATE, question, sentence)
     if kind in (Expected.PERSON, Expected.NAME):
-        return bool(new_names(question, sentence, people=kind is Expected.PERSON, orgs=bool(_ASKS_ORG.search(part))))
+        return bool(
+            new_names(question, sentence, people=kind is Expected.PERSON, orgs=bool(_ASKS_ORG.search(part)))
+        )
     return True

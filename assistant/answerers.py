@@ -31,7 +31,9 @@ def make_answerer(
         from assistant.answer_check import load_checker  # imported lazily: most installs run without one
 
         checker = load_checker(settings.answer_checker, settings.embedding_device)
-    extractive = ExtractiveAnswerer(embedder, settings, query_embedder=query_embedder, idf=idf, checker=checker)
+    extractive = ExtractiveAnswerer(
+        embedder, settings, query_embedder=query_embedder, idf=idf, checker=checker
+    )
     if name == "auto":
         name = "llm" if settings.llm_base_url else "extractive"
     if name == "extractive":

@@ -32,7 +32,8 @@ _ADVERBS = re.compile(r"\s+(also|now|still|previously|repeatedly|again|however|l
 _ACCORDING = re.compile(r"\b[Aa]ccording to (?P<who>[^,.;]{2,80})")
 _NOT_SPEAKERS = re.compile(
     r"^(it|this|that|these|those|there|here|he|she|they|we|i|you|some|many|it's|what|which|who|but|and|"
-    r"so|if|when|while|as|after|before|although|because|however|meanwhile|also)\b", re.I
+    r"so|if|when|while|as|after|before|although|because|however|meanwhile|also)\b",
+    re.I,
 )
 
 

@@ -107,7 +107,9 @@ class Assistant:
         """Like ``ask``, as events: tokens and checked citations as they come, then "done" with the Answer."""
         yield from self.stream_chain.stream(self._inputs(question, history, filters, answerer, k))
 
-    def _inputs(self, question: str, history: Sequence[Turn], filters: Filters | None, answerer: Any, k: Any) -> State:
+    def _inputs(
+        self, question: str, history: Sequence[Turn], filters: Filters | None, answerer: Any, k: Any
+    ) -> State:
         question = (question or "").strip()
         if not question:
             from assistant.errors import BylineError
@@ -131,7 +133,9 @@ class Assistant:
         standalone = state["question"]
         if history:
             condense = getattr(answerer, "condense", None)
-            standalone = condense(state["question"], history) if condense else resolve(state["question"], history)
+            standalone = (
+                condense(state["question"], history) if condense else resolve(state["question"], history)
+            )
         state["timings"]["condense_ms"] = _ms(t0)
         t1 = time.perf_counter()
         passages = self.retriever.retrieve(standalone, state["k"], state["filters"])
@@ -175,7 +179,9 @@ class Assistant:
         return checked.model_copy(
             update={
                 "question": state["question"],
-                "standalone_question": state["standalone"] if state["standalone"] != state["question"] else None,
+                "standalone_question": state["standalone"]
+                if state["standalone"] != state["question"]
+                else None,
                 "citations": citations,
                 "passages": passages,
                 "timings": timings,
@@ -200,11 +206,15 @@ class Assistant:
                         continue  # a marker pointing at nothing retrieved is never shown
                     if cit.article_id not in articles:
                         articles.update(self.store.get_articles([cit.article_id]))
-                    checked = with_context(verify_citation(cit, articles.get(cit.article_id)), articles.get(cit.article_id))
+                    checked = with_context(
+                        verify_citation(cit, articles.get(cit.article_id)), articles.get(cit.article_id)
+                    )
                     yield AnswerEvent("citation", citation=checked)
                 else:
                     yield event
             state["timings"]["answer_ms"] = _ms(t0)
             if final is None:
-                final = Answer(question=state["question"], answer="", warnings=["The answerer produced nothing."])
+                final = Answer(
+                    question=state["question"], answer="", warnings=["The answerer produced nothing."]
+                )
             yield AnswerEvent("done", answer=self._verify({**state, "answer": final}))

@@ -225,7 +225,9 @@ def train_checker(
         model=model, args=args, train_dataset=data, loss=BinaryCrossEntropyLoss(model, pos_weight=weight)
     )
     trainer.train()
-    shutil.rmtree(out_dir / "run", ignore_errors=True)  # the trainer's scratch folder (nothing is saved there)
+    shutil.rmtree(
+        out_dir / "run", ignore_errors=True
+    )  # the trainer's scratch folder (nothing is saved there)
     model.save_pretrained(str(out_dir))
     probs = model.predict([(p.question, pair_text(p.title, p.sentence)) for p in calib]) if calib else []
     meta: dict[str, Any] = {

@@ -75,7 +75,7 @@ def disagreement(a: str, b: str) -> Disagreement | None:
 
 
 def describe(differences: Sequence[Disagreement], limit: int = 2) -> str:
-    """"one version says X, another Y; ..." for the first ``limit`` disagreements."""
+    """ "one version says X, another Y; ..." for the first ``limit`` disagreements."""
     return "; ".join(f"one version says {d.first}, another {d.second}" for d in differences[:limit])
 
 

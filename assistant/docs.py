@@ -1,6 +1,6 @@
 """Generated documentation: the README's settings table comes from the Settings model, never by hand.
 
-    python -m assistant.docs        # rewrite the table in README.md
+python -m assistant.docs        # rewrite the table in README.md
 """
 
 from __future__ import annotations

@@ -35,15 +35,21 @@ from assistant.sentences import sentence_spans
 from assistant.settings import Settings
 from assistant.types import NOT_IN_ARTICLES, Answer, Citation, Passage
 
-VERSION = "extractive-3"  # 2: answer-type checks, gap-filling quotes, disagreeing versions; 3: near-miss checks
+VERSION = (
+    "extractive-3"  # 2: answer-type checks, gap-filling quotes, disagreeing versions; 3: near-miss checks
+)
 W_DENSE, W_LEXICAL = 0.6, 0.4  # cosine carries meaning; term coverage pins names and numbers
 MARGIN = 0.12  # quote sentences scoring within this of the best one
 MAX_QUOTES = 4
-GAP_MARGIN = 0.3  # a sentence this far below the best may still be quoted for a part of the question left open
+GAP_MARGIN = (
+    0.3  # a sentence this far below the best may still be quoted for a part of the question left open
+)
 MIN_GAIN = 0.15  # ... if it adds at least this share of the question's (IDF-weighted) terms
 MAX_PER_ARTICLE = 2
 MIN_WORDS = 4
-LONG_QUESTION = 12  # distinct terms from which a question is "multi-part": no one sentence can match all of it
+LONG_QUESTION = (
+    12  # distinct terms from which a question is "multi-part": no one sentence can match all of it
+)
 MAX_EMBEDDED = 8  # sentences read by the model per question (the rest are scored lexically)
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
@@ -132,7 +138,9 @@ class ExtractiveAnswerer:
             present = c.terms
             # Terms found only in the headline count half: they place the story, not the answer.
             cover = sum(w for t, w in weights.items() if t in present)
-            cover += 0.5 * sum(w for t, w in weights.items() if t not in present and t in title_terms[c.passage.article_id])
+            cover += 0.5 * sum(
+                w for t, w in weights.items() if t not in present and t in title_terms[c.passage.article_id]
+            )
             covers.append(cover / total)
         # Embedding a sentence costs ~1 GFLOP: on 2 cores only the lexically likeliest few can be read
         # by the model within the latency budget. Pre-rank by term coverage plus the passage's own dense
@@ -200,7 +208,9 @@ class ExtractiveAnswerer:
         probs = self.checker.probabilities(question, [(c.passage.title, c.text) for c in best])
         return max(probs, default=0.0) >= self.checker_threshold
 
-    def _fill_gaps(self, question: str, cands: Sequence[Candidate], picked: list[Candidate]) -> list[Candidate]:
+    def _fill_gaps(
+        self, question: str, cands: Sequence[Candidate], picked: list[Candidate]
+    ) -> list[Candidate]:
         """Sentences of the quoted articles that cover parts of ``question`` the picked quotes leave open.
 
         "Which businessman, once ranked the world's richest man, was arrested?": the best sentence reports
@@ -307,8 +317,15 @@ class ExtractiveAnswerer:
             lines.append(f"- {lead}\u201c{c.text}\u201d [{n}]")
             citations.append(
                 Citation(
-                    n=n, article_id=p.article_id, title=p.title, source=p.source, published_at=p.published_at,
-                    url=p.url, quote=c.text, start=c.start, end=c.end,
+                    n=n,
+                    article_id=p.article_id,
+                    title=p.title,
+                    source=p.source,
+                    published_at=p.published_at,
+                    url=p.url,
+                    quote=c.text,
+                    start=c.start,
+                    end=c.end,
                 )  # fmt: skip
             )
         timings["answer_ms"] = (time.perf_counter() - t0) * 1000

@@ -88,7 +88,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 def record_feedback(path: Path, record: FeedbackRecord) -> int:
     """Append one rating; returns its row id."""
     if record.rating not in (-1, 1):
-        raise FeedbackError(f"Rating must be +1 or -1, got {record.rating!r}.", hint="Send 1 (up) or -1 (down).")
+        raise FeedbackError(
+            f"Rating must be +1 or -1, got {record.rating!r}.", hint="Send 1 (up) or -1 (down)."
+        )
     created = record.created_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     row = (
         created,
@@ -125,8 +127,10 @@ def read_feedback(path: Path, rating: int | None = None) -> list[FeedbackRecord]
         return []
     conn = _connect(Path(path))
     try:
-        sql = "SELECT id, created_at, rating, question, answer, citations, refused, standalone_question, filters," \
-              " version, session, comment FROM feedback"
+        sql = (
+            "SELECT id, created_at, rating, question, answer, citations, refused, standalone_question, filters,"
+            " version, session, comment FROM feedback"
+        )
         args: tuple[Any, ...] = ()
         if rating is not None:
             sql, args = sql + " WHERE rating = ?", (rating,)

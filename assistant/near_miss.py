@@ -117,7 +117,8 @@ _SUMS = (
 _ASKED_SUM = re.compile(rf"\b({_SUMS})d?\b", re.I)  # "fined" asks for a fine
 # "a bonus of £44,914", "contracts worth $3bn": the sum named as what it is
 _SUM_OF = re.compile(
-    rf"\b(?:({_SUMS})\s+of|([a-z]+)\s+worth)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]", re.I
+    rf"\b(?:({_SUMS})\s+of|([a-z]+)\s+worth)\s+(?:about\s+|around\s+|nearly\s+|almost\s+|some\s+)?[$£€¥]",
+    re.I,
 )
 
 

@@ -244,7 +244,9 @@ class Retriever:
         generation = self.store.generation()
         with self._lock:
             if self._lexical is None or generation != self._generation:
-                self._lexical = load_or_build(self.store, self.settings.cache_dir, self.store.key(), generation)
+                self._lexical = load_or_build(
+                    self.store, self.settings.cache_dir, self.store.key(), generation
+                )
                 self._generation = generation
             return self._lexical
 
@@ -278,7 +280,13 @@ class Retriever:
         )  # fmt: skip
 
     def _side(
-        self, lexical: LexicalIndex, stem: str, option: str, dense: list[Passage], k: int, filters: Filters | None
+        self,
+        lexical: LexicalIndex,
+        stem: str,
+        option: str,
+        dense: list[Passage],
+        k: int,
+        filters: Filters | None,
     ) -> list[Passage]:
         """One side of a comparison: the hybrid candidates for "stem option", re-ranked by two features.
 

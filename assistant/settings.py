@@ -20,7 +20,8 @@ class Settings(BaseSettings):
     # --- where things live ---------------------------------------------------------------------------
     home: Path = Field(Path(".byline"), description="Data directory: embedded index, feedback, caches.")
     chroma_url: str | None = Field(
-        None, description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: embedded Chroma in HOME."
+        None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8000). Unset: embedded Chroma in HOME.",
     )
     collection: str = Field("byline", description="Name of the Chroma collection holding the index.")
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Folder of versioned prompt files.")
@@ -42,7 +43,9 @@ class Settings(BaseSettings):
         40, ge=0, description="Tokens of whole sentences repeated from the previous chunk."
     )
     ingest_batch_articles: int = Field(
-        512, ge=1, description="Articles embedded and written together (larger batches sort by length better); a crash loses at most one batch of work."
+        512,
+        ge=1,
+        description="Articles embedded and written together (larger batches sort by length better); a crash loses at most one batch of work.",
     )
     max_article_chars: int = Field(
         2_000_000, ge=1_000, description="Articles longer than this are skipped as too large."
@@ -50,28 +53,41 @@ class Settings(BaseSettings):
 
     # --- retrieval -----------------------------------------------------------------------------------
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
-    candidates: int = Field(40, ge=4, description="Candidates each retriever (dense, BM25) returns before fusion.")
-    max_chunks_per_article: int = Field(2, ge=1, description="Diversity: at most this many passages per article.")
+    candidates: int = Field(
+        40, ge=4, description="Candidates each retriever (dense, BM25) returns before fusion."
+    )
+    max_chunks_per_article: int = Field(
+        2, ge=1, description="Diversity: at most this many passages per article."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
-        0.535, description="Extractive answerer: best sentence score below this (one margin lower for multi-part questions) "
-        "means 'not in the articles'."
+        0.535,
+        description="Extractive answerer: best sentence score below this (one margin lower for multi-part questions) "
+        "means 'not in the articles'.",
     )
     answer_checker: Path | None = Field(
-        None, description="Folder of a trained answer checker (`byline train-checker`): the extractive answerer also "
-        "refuses when it finds no candidate sentence likely to answer. Unset: the rules alone."
+        None,
+        description="Folder of a trained answer checker (`byline train-checker`): the extractive answerer also "
+        "refuses when it finds no candidate sentence likely to answer. Unset: the rules alone.",
     )
     checker_threshold: float | None = Field(
-        None, ge=0, le=1, description="Answer checker: refuse when no candidate sentence's probability of answering "
-        "reaches this. Unset: the threshold the checker was calibrated with when trained."
+        None,
+        ge=0,
+        le=1,
+        description="Answer checker: refuse when no candidate sentence's probability of answering "
+        "reaches this. Unset: the threshold the checker was calibrated with when trained.",
     )
-    checker_sentences: int = Field(8, ge=1, le=40, description="Answer checker: best candidate sentences it reads.")
+    checker_sentences: int = Field(
+        8, ge=1, le=40, description="Answer checker: best candidate sentences it reads."
+    )
 
     # --- LLM -----------------------------------------------------------------------------------------
     answerer: Literal["auto", "extractive", "llm"] = Field(
         "auto", description="Which answerer: 'auto' uses the LLM when BYLINE_LLM_BASE_URL is set."
     )
-    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1."
+    )
     llm_model: str = Field("local", description="Model name sent to the LLM endpoint.")
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM endpoint (never logged).")
     llm_max_tokens: int = Field(400, ge=16, description="Maximum tokens the LLM may generate per answer.")
@@ -91,7 +107,9 @@ class Settings(BaseSettings):
     access_token: SecretStr | None = Field(
         None, description="If set, the widget and API require this token (?token= or Authorization: Bearer)."
     )
-    rate_limit_per_minute: int = Field(30, ge=0, description="Questions per session per minute (0 = no limit).")
+    rate_limit_per_minute: int = Field(
+        30, ge=0, description="Questions per session per minute (0 = no limit)."
+    )
 
     @property
     def chroma_path(self) -> Path:

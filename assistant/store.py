@@ -77,7 +77,9 @@ def _client(settings: Settings) -> Any:
             )
             client.heartbeat()
         except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-            raise StoreUnavailableError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+            raise StoreUnavailableError(
+                f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}"
+            ) from exc
         return client
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
@@ -146,7 +148,9 @@ class IndexStore:
             diff = {k: (stored.get(k), v) for k, v in identity.items() if stored.get(k) != v}
             if diff:
                 detail = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in diff.items())
-                raise IndexMismatchError(f"Index {name!r} at {self.where} does not match the settings ({detail}).")
+                raise IndexMismatchError(
+                    f"Index {name!r} at {self.where} does not match the settings ({detail})."
+                )
         return col
 
     # --- reading ---------------------------------------------------------------------------------------
@@ -161,7 +165,9 @@ class IndexStore:
                 out.update({i: m["version"] for i, m in zip(res["ids"], res["metadatas"], strict=True)})
         else:
             for ids_, metas, _ in self._page(self.registry, include=["metadatas"]):
-                out.update({i: m["version"] for i, m in zip(ids_, metas, strict=True) if "version" in (m or {})})
+                out.update(
+                    {i: m["version"] for i, m in zip(ids_, metas, strict=True) if "version" in (m or {})}
+                )
         return out
 
     def key(self) -> str:
@@ -244,7 +250,9 @@ class IndexStore:
         """Nearest chunks of current article versions, best first; score is cosine similarity."""
         return self.query_many([vector], n, filters)[0]
 
-    def query_many(self, vectors: Sequence[np.ndarray], n: int, filters: Filters | None = None) -> list[list[Passage]]:
+    def query_many(
+        self, vectors: Sequence[np.ndarray], n: int, filters: Filters | None = None
+    ) -> list[list[Passage]]:
         """``query`` for several vectors in one Chroma call and one version lookup (a comparison's sides)."""
         if not len(vectors):
             return []
@@ -356,7 +364,8 @@ class IndexStore:
             stale += [
                 cid
                 for cid, meta in zip(res["ids"], res["metadatas"], strict=True)
-                if versions.get(meta["article_id"]) is None or meta.get("version") != versions[meta["article_id"]]
+                if versions.get(meta["article_id"]) is None
+                or meta.get("version") != versions[meta["article_id"]]
             ]
         for s in range(0, len(stale), _WRITE_BATCH):
             self.chunks.delete(ids=stale[s : s + _WRITE_BATCH])

@@ -33,7 +33,11 @@ OUT = REPO_ROOT / "benchmarks" / "out"
 INDEX = OUT / "eval-index" / "bbc-news"  # shared with benchmarks.eval_sets
 CHECKER = OUT / "checker" / "bbc-seen"
 KEYS = ["refusal.f1", "answer.correct_answerable"]
-TRADE_OFF = [0.05, 0.1, 0.2]  # fixed thresholds reported to show the trade-off (none is chosen on the held-out sets)
+TRADE_OFF = [
+    0.05,
+    0.1,
+    0.2,
+]  # fixed thresholds reported to show the trade-off (none is chosen on the held-out sets)
 
 
 def bbc_settings(data: Path) -> Settings:
@@ -71,7 +75,13 @@ def run(settings: Settings, held_out: list[Path], label: str) -> list[dict[str, 
     scores: list[dict[str, Any]] = []
     for path in held_out:
         print(f"== {label}: {path.name}", flush=True)
-        result = evaluate(path, settings, OUT / "eval" / f"checker-{label}-{path.stem}", answerer="extractive", log=lambda _: None)
+        result = evaluate(
+            path,
+            settings,
+            OUT / "eval" / f"checker-{label}-{path.stem}",
+            answerer="extractive",
+            log=lambda _: None,
+        )
         scores += result.scores
     return scores
 

@@ -27,7 +27,9 @@ QA = REPO / "data" / "sample" / "qa.jsonl"
 
 def questions() -> list[str]:
     """The sample corpus's evaluation questions."""
-    return [json.loads(line)["question"] for line in QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)["question"] for line in QA.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def start_app() -> tuple[str, object, str]:
@@ -51,15 +53,20 @@ def start_app() -> tuple[str, object, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_server(settings, assistant=assistant), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_server(settings, assistant=assistant), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.1)
     return f"http://127.0.0.1:{port}/", server, assistant.default_answerer.name
 
 
-def session(url: str, qs: list[str], latencies: list[float], errors: list[str], start: threading.Barrier | None) -> None:
+def session(
+    url: str, qs: list[str], latencies: list[float], errors: list[str], start: threading.Barrier | None
+) -> None:
     """One chat session: follow-up questions with history, each timed end to end."""
     from gradio_client import Client
 
@@ -89,7 +96,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--turns", type=int, default=3, help="Questions per session (follow-ups).")
-    parser.add_argument("--url", default=None, help="A running Byline app (default: start one over the sample).")
+    parser.add_argument(
+        "--url", default=None, help="A running Byline app (default: start one over the sample)."
+    )
     parser.add_argument("--no-write", action="store_true", help="Print only; leave BENCHMARKS.md alone.")
     args = parser.parse_args()
 

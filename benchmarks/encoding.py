@@ -26,15 +26,21 @@ def _encode(model, texts: list[str], batch_size: int, sort_by_length: bool) -> t
         vecs = model.encode(texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
     else:  # one call per batch in corpus order: every batch pads to its longest text
         parts = [
-            model.encode(texts[i : i + batch_size], batch_size=batch_size, normalize_embeddings=True,
-                         show_progress_bar=False)
+            model.encode(
+                texts[i : i + batch_size],
+                batch_size=batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
             for i in range(0, len(texts), batch_size)
         ]
         vecs = np.concatenate(parts)
     return np.asarray(vecs), time.perf_counter() - t
 
 
-def _agreement(ref: np.ndarray, other: np.ndarray, queries_ref: np.ndarray, queries_other: np.ndarray) -> tuple[float, float]:
+def _agreement(
+    ref: np.ndarray, other: np.ndarray, queries_ref: np.ndarray, queries_other: np.ndarray
+) -> tuple[float, float]:
     cos = float(np.mean(np.sum(ref * other, axis=1)))
     top_ref = np.argmax(queries_ref @ ref.T, axis=1)
     top_other = np.argmax(queries_other @ other.T, axis=1)
@@ -54,8 +60,11 @@ def compare_backends(texts: list[str]) -> list[str]:
     ref, ref_s = _encode(model, sample, 64, True)
     q_ref = model.encode(queries, normalize_embeddings=True, show_progress_bar=False)
     rows = [("fp32, batch 64, sorted by length (Byline's default)", ref_s, 1.0, 1.0)]
-    for label, bs, sort in (("fp32, batch 64, corpus order", 64, False), ("fp32, batch 16, sorted", 16, True),
-                            ("fp32, batch 128, sorted", 128, True)):
+    for label, bs, sort in (
+        ("fp32, batch 64, corpus order", 64, False),
+        ("fp32, batch 16, sorted", 16, True),
+        ("fp32, batch 128, sorted", 128, True),
+    ):
         vecs, secs = _encode(model, sample, bs, sort)
         rows.append((label, secs, *_agreement(ref, vecs, q_ref, q_ref)))
     int8 = copy.deepcopy(model)
@@ -63,7 +72,9 @@ def compare_backends(texts: list[str]) -> list[str]:
     int8 = torch.ao.quantization.quantize_dynamic(int8, {torch.nn.Linear}, dtype=torch.qint8)
     vecs, secs = _encode(int8, sample, 64, True)
     q_int8 = int8.encode(queries, normalize_embeddings=True, show_progress_bar=False)
-    rows.append(("int8 dynamic quantization (torch), batch 64, sorted", secs, *_agreement(ref, vecs, q_ref, q_int8)))
+    rows.append(
+        ("int8 dynamic quantization (torch), batch 64, sorted", secs, *_agreement(ref, vecs, q_ref, q_int8))
+    )
     lines = [
         "### Encoding on 2 CPU cores",
         "",

@@ -36,7 +36,10 @@ SETS: dict[str, tuple[str, str, str]] = {
     "rgb": ("rgb/articles.jsonl", "rgb/qa-dev.jsonl", "report-only"),
 }
 # Sets broken down by question type in the section (Wikinews for its dated, temporal questions).
-BY_TYPE = {"bbc-news": "BBC News dev set", "wikinews": "Wikinews dev set (dated articles; temporal questions)"}
+BY_TYPE = {
+    "bbc-news": "BBC News dev set",
+    "wikinews": "Wikinews dev set (dated articles; temporal questions)",
+}
 COLUMNS = [
     ("hit@k", "retrieval.article_hit_at_k"),
     ("evidence recall@k", "retrieval.evidence_recall_at_k"),
@@ -72,7 +75,9 @@ ROUNDS = 2000  # bootstrap resamples of the pooled questions
 def set_scores(name: str, answerer: str) -> list[dict[str, Any]]:
     """The per-question scores of the last run of ``name`` (its results.jsonl)."""
     path = OUT / "eval" / f"{name}-{answerer}" / "results.jsonl"
-    return [json.loads(line)["scores"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)["scores"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
@@ -106,7 +111,9 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
         "retrieval was last changed before any blind set was written, so every blind set is held out for retrieval; "
         "only the clean (*blind*) ones are held out for refusal.",
         "",
-        "| blind sets | answerer | questions (unanswerable) | held out for | " + " | ".join(c for c, _ in POOLED) + " |",
+        "| blind sets | answerer | questions (unanswerable) | held out for | "
+        + " | ".join(c for c, _ in POOLED)
+        + " |",
         "|---|---|---|---|" + "---:|" * len(POOLED),
         *lines,
     ]
@@ -163,7 +170,10 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
         if name not in BY_TYPE:
             continue
         lines += ["", f"{BY_TYPE[name]} by question type ({answerer}):", ""]
-        lines += ["| question type | n | " + " | ".join(c for c, _ in COLUMNS) + " |", "|---|---:|" + "---:|" * len(COLUMNS)]
+        lines += [
+            "| question type | n | " + " | ".join(c for c, _ in COLUMNS) + " |",
+            "|---|---:|" + "---:|" * len(COLUMNS),
+        ]
         for qtype, tree in m["by_question_type"].items():
             cells = " | ".join(cell(tree, key) for _, key in COLUMNS)
             lines.append(f"| {qtype} | {tree['count']['questions']} | {cells} |")
@@ -177,8 +187,12 @@ def markdown(results: dict[tuple[str, str], dict[str, Any]]) -> str:
                 "| retrieved a counterfactual passage | quoted one | quoted both a true and a counterfactual one | "
                 "stated the planted false answer | said the sources disagree |",
                 "|---:|---:|---:|---:|---:|",
-                "| " + " | ".join(fmt(cf[key]) for key in ("retrieved", "cited", "cites_both", "states_false_answer",
-                                                          "flags_conflict")) + " |",
+                "| "
+                + " | ".join(
+                    fmt(cf[key])
+                    for key in ("retrieved", "cited", "cites_both", "states_false_answer", "flags_conflict")
+                )
+                + " |",
                 "",
                 f"So with the {answerer} answerer Byline quoted a counterfactual passage for {pct(cf['cited'])} of "
                 f"the questions and said that its sources disagree for {pct(cf['flags_conflict'])}. "
@@ -215,14 +229,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
     parser.add_argument(
-        "--held-out", type=Path, action="append", default=[], metavar="QA.jsonl",
+        "--held-out",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="QA.jsonl",
         help="also run these BBC question files (same format as qa-dev) as 'blind' sets; repeatable",
     )
     parser.add_argument(
-        "--seen", default="", help="comma-separated --held-out file stems whose failures were read ('blind, seen')"
+        "--seen",
+        default="",
+        help="comma-separated --held-out file stems whose failures were read ('blind, seen')",
     )
     parser.add_argument(
-        "--reuse", action="store_true", help="rebuild the section from the last runs' metrics.json (no questions asked)"
+        "--reuse",
+        action="store_true",
+        help="rebuild the section from the last runs' metrics.json (no questions asked)",
     )
     args = parser.parse_args(argv)
     names = args.sets.split(",")
@@ -230,7 +252,11 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.held_out:
         if not path.is_file():
             parser.error(f"--held-out {path}: no such file")
-        SETS[f"bbc-{path.stem}"] = (SETS["bbc-news"][0], str(path.resolve()), "blind, seen" if path.stem in seen else "blind")
+        SETS[f"bbc-{path.stem}"] = (
+            SETS["bbc-news"][0],
+            str(path.resolve()),
+            "blind, seen" if path.stem in seen else "blind",
+        )
         names.append(f"bbc-{path.stem}")
     results: dict[tuple[str, str], dict[str, Any]] = {}
     for answerer in args.answerer or ["extractive"]:

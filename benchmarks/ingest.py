@@ -64,7 +64,10 @@ def variant_byline(articles: Path, workdir: Path) -> dict:
         if isinstance(item, Exception):
             continue
         a = clean_article(item)
-        texts += [embedding_text(a, c) for c in chunk_article(a, spec, embedder.count_tokens, embedder.token_offsets)]
+        texts += [
+            embedding_text(a, c)
+            for c in chunk_article(a, spec, embedder.count_tokens, embedder.token_offsets)
+        ]
     (workdir / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
     return {
         "articles": len(report.added),
@@ -109,7 +112,9 @@ def variant_langchain(articles: Path, workdir: Path) -> dict:
     t = time.perf_counter()
     docs = [Document(page_content=r["body"], metadata={"id": r["id"], "title": r["title"]}) for r in records]
     chunks = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-    client = chromadb.PersistentClient(str(workdir / "lc-chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        str(workdir / "lc-chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
     Chroma.from_documents(chunks, embeddings, client=client, collection_name="tutorial")
     return {
         "chunks": len(chunks),
@@ -120,8 +125,17 @@ def variant_langchain(articles: Path, workdir: Path) -> dict:
 
 
 def _run_variant(name: str, articles: Path, workdir: Path) -> dict:
-    cmd = [sys.executable, "-m", "benchmarks.ingest", "--variant", name, "--articles", str(articles),
-           "--workdir", str(workdir)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.ingest",
+        "--variant",
+        name,
+        "--articles",
+        str(articles),
+        "--workdir",
+        str(workdir),
+    ]
     print(f"… {name}", file=sys.stderr, flush=True)
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -167,27 +181,39 @@ def render(results: dict, articles: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=Path, default=DEFAULT_ARTICLES, help="JSONL of articles (default: BBC).")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--articles", type=Path, default=DEFAULT_ARTICLES, help="JSONL of articles (default: BBC)."
+    )
     parser.add_argument("--limit", type=int, default=None, help="Only the first N articles (a quick run).")
     parser.add_argument("--variant", choices=["byline", "bare", "langchain"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="Print, do not touch BENCHMARKS.md.")
-    parser.add_argument("--render-only", action="store_true", help="Re-render the section from out/ingest.json.")
+    parser.add_argument(
+        "--render-only", action="store_true", help="Re-render the section from out/ingest.json."
+    )
     args = parser.parse_args()
     if args.render_only:
         from benchmarks.report import write_section
 
-        write_section("ingest", render(json.loads((OUT / "ingest.json").read_text(encoding="utf-8")), args.articles))
+        write_section(
+            "ingest", render(json.loads((OUT / "ingest.json").read_text(encoding="utf-8")), args.articles)
+        )
         return
     if args.variant:
-        fn = {"byline": lambda: variant_byline(args.articles, args.workdir),
-              "bare": lambda: variant_bare(args.workdir),
-              "langchain": lambda: variant_langchain(args.articles, args.workdir)}[args.variant]
+        fn = {
+            "byline": lambda: variant_byline(args.articles, args.workdir),
+            "bare": lambda: variant_bare(args.workdir),
+            "langchain": lambda: variant_langchain(args.articles, args.workdir),
+        }[args.variant]
         print(json.dumps(fn()))
         return
     if not args.articles.exists():
-        raise SystemExit(f"{args.articles} not found — pass --articles PATH (e.g. ../shared/data/bbc-news/articles.jsonl)")
+        raise SystemExit(
+            f"{args.articles} not found — pass --articles PATH (e.g. ../shared/data/bbc-news/articles.jsonl)"
+        )
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="byline-bench-ingest-") as tmp:
         workdir = Path(tmp)
@@ -196,7 +222,9 @@ def main() -> None:
         from benchmarks.encoding import compare_backends
 
         print("… encoding backends", file=sys.stderr, flush=True)
-        results["backends"] = compare_backends(json.loads((workdir / "texts.json").read_text(encoding="utf-8")))
+        results["backends"] = compare_backends(
+            json.loads((workdir / "texts.json").read_text(encoding="utf-8"))
+        )
     (OUT / "ingest.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     markdown = render(results, args.articles)
     print(markdown)

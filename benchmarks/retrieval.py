@@ -64,7 +64,9 @@ def tutorial_retriever(settings: Settings):
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     embeddings = HuggingFaceEmbeddings(model_name=settings.resolved_embedding_model())
-    client = chromadb.PersistentClient(str(OUT / "tutorial-chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    client = chromadb.PersistentClient(
+        str(OUT / "tutorial-chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
     db = Chroma(client=client, collection_name="tutorial", embedding_function=embeddings)
     if db._collection.count() == 0:
         log("building the tutorial index")
@@ -81,7 +83,9 @@ def compare_retrievers(settings, embedder, store, questions) -> dict:
     lexical = retriever.lexical()
     systems = {
         "LangChain tutorial (1000/200 splitter, MiniLM, Chroma similarity)": tutorial_retriever(settings),
-        "BM25 alone (bm25s over Byline's chunks)": lambda q: [(p.article_id, p.text) for p in lexical.search(q, K)],
+        "BM25 alone (bm25s over Byline's chunks)": lambda q: [
+            (p.article_id, p.text) for p in lexical.search(q, K)
+        ],
         "Byline hybrid (dense + BM25, RRF, diversity, comparison sides)": lambda q: [
             (p.article_id, p.text) for p in retriever.retrieve(q, K)
         ],
@@ -115,8 +119,10 @@ def extractive_on_bbc(assistant: Assistant, questions: list[dict]) -> dict:
         "p50_ms": percentile(latencies, 50),
         "p95_ms": percentile(latencies, 95),
         "load": load,
-        "stage_ms": {k: statistics.median(a.timings.get(k, 0.0) for a in answers)
-                     for k in ("retrieve_ms", "answer_ms", "verify_ms")},  # fmt: skip
+        "stage_ms": {
+            k: statistics.median(a.timings.get(k, 0.0) for a in answers)
+            for k in ("retrieve_ms", "answer_ms", "verify_ms")
+        },  # fmt: skip
     }
 
 

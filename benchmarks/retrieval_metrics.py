@@ -80,7 +80,14 @@ def refusal_f1(refused: Sequence[bool], unanswerable: Sequence[bool]) -> dict[st
     fn = sum(u and not r for r, u in zip(refused, unanswerable, strict=True))
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": tp, "fp": fp, "fn": fn}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

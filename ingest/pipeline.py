@@ -105,7 +105,10 @@ def ingest_articles(
                 first_version, first_origin = seen[article.id]
                 if first_version != version:
                     report.skipped.append(
-                        (article.origin, f"duplicate id {article.id!r} with different text (first in {first_origin})")
+                        (
+                            article.origin,
+                            f"duplicate id {article.id!r} with different text (first in {first_origin})",
+                        )
                     )
                 continue  # an exact repeat is simply the same article again
             seen[article.id] = (version, article.origin)

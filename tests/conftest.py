@@ -29,7 +29,9 @@ SAMPLE_DIR = REPO / "data" / "sample" / "articles"
 ARTIFACTS = REPO / "test-artifacts"
 
 pytest_plugins = [
-    f"tests.{name}" for name in ("fixtures_llm", "fixtures_web") if (Path(__file__).parent / f"{name}.py").exists()
+    f"tests.{name}"
+    for name in ("fixtures_llm", "fixtures_web")
+    if (Path(__file__).parent / f"{name}.py").exists()
 ]
 
 

@@ -64,11 +64,15 @@ def serve_in_thread(settings: Settings, assistant: Any) -> RunningApp:
     port = free_port()
     settings = settings.model_copy(update={"port": port})
     app = build_server(settings, assistant=assistant)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, name=f"byline-web-{port}", daemon=True)
     thread.start()
     wait_for_port(port)
-    return RunningApp(f"http://127.0.0.1:{port}", f"http://{APP_HOST}:{port}", port, settings, assistant, server, thread)
+    return RunningApp(
+        f"http://127.0.0.1:{port}", f"http://{APP_HOST}:{port}", port, settings, assistant, server, thread
+    )
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +130,11 @@ def page(browser) -> Iterator[Any]:
     local = ("127.0.0.1", APP_HOST, SITE_HOST, EVIL_HOST)
     pg.on(
         "request",
-        lambda r: None if any(h in r.url for h in local) or not r.url.startswith("http") else pg.external_requests.append(r.url),
+        lambda r: (
+            None
+            if any(h in r.url for h in local) or not r.url.startswith("http")
+            else pg.external_requests.append(r.url)
+        ),
     )
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
@@ -137,7 +145,10 @@ def embed_pages(folder: Path, app_url: str) -> None:
     """Write the README's two embedding snippets (web component, iframe) as pages of the embed site."""
     from assistant.web.embed import iframe_snippet, web_component_snippet
 
-    for name, snippet in (("component.html", web_component_snippet(app_url)), ("iframe.html", iframe_snippet(app_url))):
+    for name, snippet in (
+        ("component.html", web_component_snippet(app_url)),
+        ("iframe.html", iframe_snippet(app_url)),
+    ):
         (folder / name).write_text(
             f'<!doctype html><html><head><meta charset="utf-8"><title>Intranet</title></head>'
             f"<body><h1>Internal news desk</h1>{snippet}</body></html>",

@@ -41,7 +41,9 @@ def test_pairs_label_the_sentences_holding_a_gold_fact_and_add_facts_retrieval_m
     assert [(p.label, p.answerable, p.rules_refuse) for p in question_pairs(unanswerable, Asked(cands, True))] == [
         (0, False, True), (0, False, True),
     ]  # fmt: skip
-    assert len(question_pairs(item, Asked(cands * 10, False), sentences=3)) == 3 + 1  # capped, plus the missed fact
+    assert (
+        len(question_pairs(item, Asked(cands * 10, False), sentences=3)) == 3 + 1
+    )  # capped, plus the missed fact
 
 
 def _q(qid: str, answerable: bool, rules_refuse: bool = False) -> Pair:
@@ -56,19 +58,28 @@ def test_calibration_picks_the_threshold_that_refuses_best_alongside_the_rules()
     pairs.append(Pair("q?", "t", "missed fact", 1, "u0", answerable=False, read=False))
     probs.append(0.99)
     cal = calibrate(pairs, probs)
-    assert cal["threshold"] == 0.35 and cal["questions"] == 9  # lowest threshold refusing u0-u2, keeping a0-a4
+    assert (
+        cal["threshold"] == 0.35 and cal["questions"] == 9
+    )  # lowest threshold refusing u0-u2, keeping a0-a4
     assert cal["refusal_f1"] == round(2 * 1 * 0.75 / 1.75, 3) and cal["answerable_refused"] == 0.0
     backwards = [0.1, 0.2, 0.1, 0.2, 0.1, 0.9, 0.8, 0.9, 0.8]  # it trusts the unanswerable ones more
-    ruled_out = [_q(p.question_id, p.answerable, rules_refuse=p.question_id in ("u0", "u1")) for p in pairs[:9]]
+    ruled_out = [
+        _q(p.question_id, p.answerable, rules_refuse=p.question_id in ("u0", "u1")) for p in pairs[:9]
+    ]
     assert calibrate(ruled_out, backwards)["threshold"] == 0.0  # no better than the rules: it changes nothing
     ruled = [_q(p.question_id, p.answerable, rules_refuse=p.question_id == "u3") for p in pairs[:9]]
-    assert calibrate(ruled, probs[:9])["refusal_f1"] == 1.0 and calibrate(ruled, probs[:9])["refusal_f1_rules_only"] == 0.4
+    assert (
+        calibrate(ruled, probs[:9])["refusal_f1"] == 1.0
+        and calibrate(ruled, probs[:9])["refusal_f1_rules_only"] == 0.4
+    )
 
 
 def test_calibration_questions_are_a_seeded_share_and_none_for_tiny_sets() -> None:
     pairs = [_q(f"q{i}", True) for i in range(20) for _ in range(3)]
     held = split_questions(pairs, 0.2)
-    assert len(held) == 4 and held == split_questions(pairs, 0.2) and held != split_questions(pairs, 0.2, seed=1)
+    assert (
+        len(held) == 4 and held == split_questions(pairs, 0.2) and held != split_questions(pairs, 0.2, seed=1)
+    )
     assert split_questions(pairs[:27], 0.2) == set() and split_questions(pairs, 0.0) == set()
 
 
@@ -76,8 +87,12 @@ def test_a_trained_checker_separates_answers_from_near_misses_it_was_trained_on(
     settings = Settings()
     race = [
         Pair("Who won the race in Leeds?", "Leeds race", "Sam Smith won the race in record time.", 1, "r"),
-        Pair("Who won the race in Leeds?", "Leeds race", "The race was held on Sunday in heavy rain.", 0, "r"),
-        Pair("How many fans attended the concert?", "Concert", "About 5,000 fans attended the concert.", 1, "c"),
+        Pair(
+            "Who won the race in Leeds?", "Leeds race", "The race was held on Sunday in heavy rain.", 0, "r"
+        ),
+        Pair(
+            "How many fans attended the concert?", "Concert", "About 5,000 fans attended the concert.", 1, "c"
+        ),
         Pair("How many fans attended the concert?", "Concert", "The band played for two hours.", 0, "c"),
     ]
     folder = train_checker(race * 4, tmp_path / "ck", settings.resolved_embedding_model(), epochs=6,
@@ -90,10 +105,14 @@ def test_a_trained_checker_separates_answers_from_near_misses_it_was_trained_on(
     assert checker.threshold == 0.3
     probs = checker.probabilities("Who won the race in Leeds?", [(p.title, p.sentence) for p in race[:2]])
     assert all(0.0 <= p <= 1.0 for p in probs) and probs[0] > probs[1]
-    probs = checker.probabilities("How many fans attended the concert?", [(p.title, p.sentence) for p in race[2:]])
+    probs = checker.probabilities(
+        "How many fans attended the concert?", [(p.title, p.sentence) for p in race[2:]]
+    )
     assert probs[0] > probs[1]
     # The answerer of settings naming the folder carries it (and says so in each answer's version).
-    answerer = make_answerer("extractive", settings.model_copy(update={"answer_checker": folder}), get_embedder(settings))
+    answerer = make_answerer(
+        "extractive", settings.model_copy(update={"answer_checker": folder}), get_embedder(settings)
+    )
     assert answerer.checker is checker  # type: ignore[attr-defined]
 
 
@@ -112,7 +131,10 @@ def test_a_folder_that_is_not_a_checker_is_a_clear_error(tmp_path) -> None:
 
 
 def test_pair_text_puts_the_headline_first() -> None:
-    assert pair_text("Ballerina dies", " She was born Lilian Marks. ") == "Ballerina dies. She was born Lilian Marks."
+    assert (
+        pair_text("Ballerina dies", " She was born Lilian Marks. ")
+        == "Ballerina dies. She was born Lilian Marks."
+    )
     assert pair_text("", "Just the sentence.") == "Just the sentence."
 
 
@@ -133,7 +155,9 @@ def test_train_checker_command_trains_on_the_index_and_ask_uses_the_folder(sampl
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     meta = json.loads((out / META).read_text())
-    questions = sum(1 for line in (REPO_ROOT / "data/sample/qa.jsonl").read_text().splitlines() if line.strip())
+    questions = sum(
+        1 for line in (REPO_ROOT / "data/sample/qa.jsonl").read_text().splitlines() if line.strip()
+    )
     held = meta["calibration"]["questions"]
     assert held == round(0.2 * questions) and meta["questions"] == questions - held
     assert meta["trained_on"] == ["qa.jsonl"] and 0 < meta["positives"] < meta["pairs"]

@@ -127,7 +127,9 @@ def test_sums_asked_with_other_verbs_and_places_called_the_something() -> None:
 def test_a_sentence_or_ban_asks_for_a_span_and_a_sum_needs_its_currency() -> None:
     q = "What prison sentence was the former agent given?"
     assert expected(q) is Expected.SPAN
-    assert not holds(q, "A court ruled that former FBI man Jeffrey Royer, 41, fed information to the analyst.")
+    assert not holds(
+        q, "A court ruled that former FBI man Jeffrey Royer, 41, fed information to the analyst."
+    )
     assert holds(q, "Royer was jailed for six years on Tuesday.")
     q = "How much will the robot cost to buy?"
     assert not holds(q, "Hitachi said the 1.3m (4.2ft) robot was the quickest yet.")  # metres, not millions
@@ -139,7 +141,9 @@ def test_months_are_not_names_and_a_named_work_is_not_a_person() -> None:
     assert expected(q) is Expected.NAME
     assert not holds(q, "The brewer is launching its own drink in April.")
     assert holds(q, "The brewer is launching its own drink, Nodogoshi, in April.")
-    assert not holds("Who was arrested?", "In July, the BBC documentary Secret Agent featured covert footage.")
+    assert not holds(
+        "Who was arrested?", "In July, the BBC documentary Secret Agent featured covert footage."
+    )
 
 
 def test_how_someone_died_needs_a_cause() -> None:
@@ -151,7 +155,9 @@ def test_how_someone_died_needs_a_cause() -> None:
 
 
 def test_days_of_the_month_and_other_years_are_not_the_figure_asked_for() -> None:
-    assert not holds("How big was the crowd for the tie?", "The tie on 3 April was switched to San Sebastian.")
+    assert not holds(
+        "How big was the crowd for the tie?", "The tie on 3 April was switched to San Sebastian."
+    )
     q = "How many British films were made in the UK in 2002?"
     assert not holds(q, "Twenty-seven British films were made in the UK last year, compared with 45 in 2003.")
     assert holds(q, "Forty British films were made in the UK in 2002, compared with 45 in 2003.")
@@ -189,4 +195,6 @@ def test_a_person_the_question_names_is_not_a_new_one() -> None:
     q = "Who found the police files on President Musharraf's London visit?"
     assert not holds(q, "The files contain security arrangements for Gen Pervez Musharraf's visit.")
     assert holds(q, "The files were found by Ian Gould, a cab driver, on Tuesday.")
-    assert holds("Who is the CEO of Tesla?", "Tesla CEO Elon Musk said production is on hold.")  # the surname decides
+    assert holds(
+        "Who is the CEO of Tesla?", "Tesla CEO Elon Musk said production is on hold."
+    )  # the surname decides

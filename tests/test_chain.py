@@ -39,7 +39,9 @@ class InventingAnswerer:
         text = "It is so [1]. Also [2]. And [3]. Plus [9]."
         return Answer(question=question, answer=text, citations=cits, passages=list(passages))
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[AnswerEvent]:
         result = self.answer(question, passages, history)
         yield AnswerEvent("token", text=result.answer)
         for c in result.citations:
@@ -148,7 +150,12 @@ def test_empty_index_is_an_error_with_a_hint(make_settings, embedder) -> None:
 def test_ask_over_a_chroma_server(chroma_server: str, make_settings, embedder) -> None:
     settings = make_settings(chroma_url=chroma_server, collection="chain-test")
     store = open_store(settings, embedder)
-    art = Article(id="s1", title="Server story", source="T", body="The harbour bridge reopened on Tuesday after repairs.")
+    art = Article(
+        id="s1",
+        title="Server story",
+        source="T",
+        body="The harbour bridge reopened on Tuesday after repairs.",
+    )
     ingest_articles([art], settings, store=store, embedder=embedder)
     answer = Assistant.from_settings(settings).ask("When did the harbour bridge reopen?")
     assert [c.quote for c in answer.citations] == ["The harbour bridge reopened on Tuesday after repairs."]
@@ -162,10 +169,20 @@ class BothSidesAnswerer:
     version = "test-1"
 
     def answer(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Answer:
-        cits = [Citation(n=i, article_id=p.article_id, title=p.title, quote=p.text) for i, p in enumerate(passages, 1)]
-        return Answer(question=question, answer="The final was in Tampa [1] [2].", citations=cits, passages=list(passages))
+        cits = [
+            Citation(n=i, article_id=p.article_id, title=p.title, quote=p.text)
+            for i, p in enumerate(passages, 1)
+        ]
+        return Answer(
+            question=question,
+            answer="The final was in Tampa [1] [2].",
+            citations=cits,
+            passages=list(passages),
+        )
 
-    def stream(self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
+    ) -> Iterator[AnswerEvent]:
         yield AnswerEvent("done", answer=self.answer(question, passages, history))
 
 
@@ -179,9 +196,13 @@ def test_any_answer_citing_disagreeing_articles_carries_a_warning(make_settings,
     assistant = Assistant(store, embedder, settings, answerer=BothSidesAnswerer())
     answer = assistant.ask("Where was the 2021 final played?")
     assert {c.article_id for c in answer.citations if c.verified} == {"a", "b"}
-    assert any(w.startswith("The cited articles disagree") and "Glendale, Arizona" in w for w in answer.warnings)
+    assert any(
+        w.startswith("The cited articles disagree") and "Glendale, Arizona" in w for w in answer.warnings
+    )
     streamed = list(assistant.stream("Where was the 2021 final played?"))[-1].answer
     assert streamed is not None and streamed.warnings == answer.warnings
     # The extractive answerer says so in its own words, so no second warning.
-    own = Assistant(store, embedder, settings).ask("Where is Raymond James Stadium, the home of the Buccaneers?")
+    own = Assistant(store, embedder, settings).ask(
+        "Where is Raymond James Stadium, the home of the Buccaneers?"
+    )
     assert own.answer.startswith("The articles disagree") and not own.warnings

@@ -55,7 +55,9 @@ def test_sentences_are_never_cut_when_they_fit(embedder):
 
 def test_overlap_repeats_the_end_of_the_previous_chunk(embedder):
     body = " ".join(f"Sentence number {i} talks about topic {i}." for i in range(30))
-    chunks = _chunks(Article(id="a", title="t", body=body), embedder, ChunkingSpec(max_tokens=40, overlap_tokens=12))
+    chunks = _chunks(
+        Article(id="a", title="t", body=body), embedder, ChunkingSpec(max_tokens=40, overlap_tokens=12)
+    )
     assert len(chunks) > 3
     for prev, nxt in zip(chunks, chunks[1:], strict=False):
         assert nxt.start < prev.end  # overlapping spans
@@ -64,7 +66,9 @@ def test_overlap_repeats_the_end_of_the_previous_chunk(embedder):
 
 def test_a_sentence_longer_than_the_limit_is_cut_at_token_boundaries(embedder):
     body = "This " + "very " * 150 + "long sentence ends here."
-    chunks = _chunks(Article(id="a", title="t", body=body), embedder, ChunkingSpec(max_tokens=50, overlap_tokens=10))
+    chunks = _chunks(
+        Article(id="a", title="t", body=body), embedder, ChunkingSpec(max_tokens=50, overlap_tokens=10)
+    )
     assert len(chunks) >= 3
     covered = set()
     for c in chunks:
@@ -85,7 +89,21 @@ def test_chunk_ids_are_stable_and_change_with_the_text(embedder):
 
 
 _words = st.sampled_from(
-    ["Aleppo", "the", "U.N.", "said", "on", "Friday", "9,500", "people", "—", "“evacuations”", "rebels", "and", "x" * 30]
+    [
+        "Aleppo",
+        "the",
+        "U.N.",
+        "said",
+        "on",
+        "Friday",
+        "9,500",
+        "people",
+        "—",
+        "“evacuations”",
+        "rebels",
+        "and",
+        "x" * 30,
+    ]
 )
 _sentence = st.lists(_words, min_size=1, max_size=40).map(lambda ws: " ".join(ws) + ".")
 _paragraph = st.lists(_sentence, min_size=1, max_size=6).map(" ".join)

@@ -69,7 +69,9 @@ def test_bbc_style_entities_are_decoded() -> None:
     body = "Mr Blair said: &#191;We will win&#191; - and the crowd cheered.\n\nShares rose 5% &amp; more."
     cleaned = normalize_text(body)
     assert "&#" not in cleaned and "&amp;" not in cleaned
-    assert cleaned == "Mr Blair said: \u00bfWe will win\u00bf - and the crowd cheered.\n\nShares rose 5% & more."
+    assert (
+        cleaned == "Mr Blair said: \u00bfWe will win\u00bf - and the crowd cheered.\n\nShares rose 5% & more."
+    )
 
 
 # --- clean_article -------------------------------------------------------------------------------------

@@ -25,7 +25,18 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory, embedder) -> tuple[Path
     out, scratch = base / "run1", base / "scratch"
     result = runner.invoke(
         app,
-        ["eval", "--qa", str(QA), "--articles", str(SAMPLE_DIR), "--out", str(out), "--scratch", str(scratch), "-q"],
+        [
+            "eval",
+            "--qa",
+            str(QA),
+            "--articles",
+            str(SAMPLE_DIR),
+            "--out",
+            str(out),
+            "--scratch",
+            str(scratch),
+            "-q",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "added 24" in result.output  # the scratch index was built from the sample corpus
@@ -73,8 +84,20 @@ def test_bad_line_is_reported_by_number_rest_still_run_user_index_untouched(
     try:
         result = runner.invoke(
             app,
-            ["eval", "--qa", str(qa), "--articles", str(SAMPLE_DIR), "--out", str(tmp_path / "run2"),
-             "--scratch", str(scratch), "--k", "2", "-q"],
+            [
+                "eval",
+                "--qa",
+                str(qa),
+                "--articles",
+                str(SAMPLE_DIR),
+                "--out",
+                str(tmp_path / "run2"),
+                "--scratch",
+                str(scratch),
+                "--k",
+                "2",
+                "-q",
+            ],
             env={"BYLINE_HOME": str(user_home)},
         )
     finally:
@@ -86,7 +109,11 @@ def test_bad_line_is_reported_by_number_rest_still_run_user_index_untouched(
     records = (tmp_path / "run2" / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(records) == 2 and all(len(json.loads(r)["passages"]) <= 2 for r in records)
     metrics = json.loads((tmp_path / "run2" / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["k"] == 2 and metrics["qa_errors"] and "broken" not in (tmp_path / "run2" / "results.jsonl").read_text()
+    assert (
+        metrics["k"] == 2
+        and metrics["qa_errors"]
+        and "broken" not in (tmp_path / "run2" / "results.jsonl").read_text()
+    )
 
     compared = runner.invoke(app, ["eval", "compare", str(sample_run[0]), str(tmp_path / "run2")])
     assert compared.exit_code == 0, compared.output
@@ -95,7 +122,9 @@ def test_bad_line_is_reported_by_number_rest_still_run_user_index_untouched(
     assert "4" in k_row and "2" in k_row and "differs" in k_row
 
 
-def test_without_articles_the_configured_index_is_used_and_judge_scores_are_labelled(sample_index, tmp_path: Path) -> None:
+def test_without_articles_the_configured_index_is_used_and_judge_scores_are_labelled(
+    sample_index, tmp_path: Path
+) -> None:
     settings, _ = sample_index
     qa = tmp_path / "qa.csv"
     qa.write_text(
@@ -104,7 +133,9 @@ def test_without_articles_the_configured_index_is_used_and_judge_scores_are_labe
         "ap-aleppo-2016-12\n",
         encoding="utf-8",
     )
-    replies = iter(['{"claims": [{"claim": "c", "supported": true}]}', '{"TP": ["t"], "FP": ["f"], "FN": []}'])
+    replies = iter(
+        ['{"claims": [{"claim": "c", "supported": true}]}', '{"TP": ["t"], "FP": ["f"], "FN": []}']
+    )
     judge = Judge(lambda messages: next(replies), "scripted")
     run = evaluate(qa, settings, tmp_path / "out", judge=judge, log=lambda _: None)
     assert run.metrics["count"]["questions"] == 1
@@ -127,13 +158,17 @@ def test_help_and_missing_qa() -> None:
     assert missing.exit_code != 0
 
 
-def test_unusable_articles_or_an_empty_index_fail_once_with_a_hint(make_settings, tmp_path: Path, embedder) -> None:
+def test_unusable_articles_or_an_empty_index_fail_once_with_a_hint(
+    make_settings, tmp_path: Path, embedder
+) -> None:
     from assistant.errors import BylineError, EmptyIndexError
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(BylineError) as err:
-        evaluate(QA, make_settings(), tmp_path / "out", articles=[str(bad)], embedder=embedder, log=lambda _: None)
+        evaluate(
+            QA, make_settings(), tmp_path / "out", articles=[str(bad)], embedder=embedder, log=lambda _: None
+        )
     assert "--articles" in err.value.user_message()
     with pytest.raises(EmptyIndexError):
         evaluate(QA, make_settings(), tmp_path / "out2", embedder=embedder, log=lambda _: None)

@@ -104,23 +104,42 @@ def _citation(article_id: str, verified: bool = True) -> dict:
 
 
 ITEM = QAItem(
-    "q1", "Who?", "Yoshiaki Tsutsumi", "factoid",
+    "q1",
+    "Who?",
+    "Yoshiaki Tsutsumi",
+    "factoid",
     evidence=[Evidence("bbc-1", "Yoshiaki Tsutsumi was once ranked as the world's richest man.")],
-    evidence_article_ids=["bbc-1"], alt_evidence_article_ids=["bbc-2"],
+    evidence_article_ids=["bbc-1"],
+    alt_evidence_article_ids=["bbc-2"],
 )
 UNANSWERABLE = QAItem("q2", "When?", None, "unanswerable")
 
 
 def test_score_question_and_metrics_tree() -> None:
     good = {
-        "answer": "Yoshiaki Tsutsumi [1]", "refused": False, "latency_ms": 100.0,
-        "passages": [_passage("x", "noise"), _passage("bbc-1", "Yoshiaki  Tsutsumi was once ranked as the world's "
-                                                      "richest man. More.")],
+        "answer": "Yoshiaki Tsutsumi [1]",
+        "refused": False,
+        "latency_ms": 100.0,
+        "passages": [
+            _passage("x", "noise"),
+            _passage("bbc-1", "Yoshiaki  Tsutsumi was once ranked as the world's richest man. More."),
+        ],
         "citations": [_citation("bbc-1"), _citation("x", verified=False)],
     }
-    refused = {"answer": "Not in the articles.", "refused": True, "latency_ms": 300.0, "passages": [], "citations": []}
+    refused = {
+        "answer": "Not in the articles.",
+        "refused": True,
+        "latency_ms": 300.0,
+        "passages": [],
+        "citations": [],
+    }
     s1, s2 = score_question(ITEM, good), score_question(UNANSWERABLE, refused)
-    assert (s1["facts_found"], s1["article_hit"], s1["reciprocal_rank"], s1["correct"]) == (1, True, 0.5, True)
+    assert (s1["facts_found"], s1["article_hit"], s1["reciprocal_rank"], s1["correct"]) == (
+        1,
+        True,
+        0.5,
+        True,
+    )
     assert s1["citations_gold"] == 1 and s2["correct"] is True
     tree = metrics_tree([s1, s2])
     assert tree["retrieval"]["evidence_recall_at_k"] == 1.0 and tree["retrieval"]["mrr"] == 0.5
@@ -133,22 +152,40 @@ def test_score_question_and_metrics_tree() -> None:
 
 def test_counterfactual_scores() -> None:
     item = QAItem(
-        "r1", "Super Bowl 2021 location", "Tampa, Florida", "counterfactual",
-        evidence_article_ids=["pos"], counterfactual_article_ids=["cf"], counterfactual_answer="Glendale, Arizona",
+        "r1",
+        "Super Bowl 2021 location",
+        "Tampa, Florida",
+        "counterfactual",
+        evidence_article_ids=["pos"],
+        counterfactual_article_ids=["cf"],
+        counterfactual_answer="Glendale, Arizona",
     )
     record = {
-        "answer": "Sources disagree: Tampa, Florida [1] or Glendale, Arizona [2].", "refused": False,
+        "answer": "Sources disagree: Tampa, Florida [1] or Glendale, Arizona [2].",
+        "refused": False,
         "passages": [_passage("pos", "Tampa"), _passage("cf", "Glendale")],
         "citations": [_citation("pos"), _citation("cf")],
     }
     cf = score_question(item, record)["counterfactual"]
-    assert cf == {"retrieved": True, "cited": True, "cites_both": True, "states_false_answer": True,
-                  "flags_conflict": True}
+    assert cf == {
+        "retrieved": True,
+        "cited": True,
+        "cites_both": True,
+        "states_false_answer": True,
+        "flags_conflict": True,
+    }
     quiet = score_question(item, {**record, "answer": "Tampa, Florida [1].", "citations": [_citation("pos")]})
     assert not quiet["counterfactual"]["cited"] and not quiet["counterfactual"]["flags_conflict"]
-    quoted = {**record, "answer": "From “Two different views”: “The result is disputed.” [1]",
-              "citations": [{**_citation("pos"), "quote": "The result is disputed.", "title": "Two different views"}]}
-    assert not score_question(item, quoted)["counterfactual"]["flags_conflict"]  # the source's words, not Byline's
+    quoted = {
+        **record,
+        "answer": "From “Two different views”: “The result is disputed.” [1]",
+        "citations": [
+            {**_citation("pos"), "quote": "The result is disputed.", "title": "Two different views"}
+        ],
+    }
+    assert not score_question(item, quoted)["counterfactual"][
+        "flags_conflict"
+    ]  # the source's words, not Byline's
 
 
 def test_both_articles_only_for_comparison_and_multi_hop() -> None:
@@ -161,15 +198,25 @@ def test_both_articles_only_for_comparison_and_multi_hop() -> None:
 
 def _retrieval_score(found: int, rank: float, answerable: bool = True, refused: bool = False) -> dict:
     return {
-        "answerable": answerable, "refused": refused, "facts": 1 if answerable else 0, "facts_found": found,
-        "article_hit": rank > 0, "reciprocal_rank": rank, "both_articles_retrieved": None, "correct": True,
-        "citations": 0, "citations_verified": 0, "citations_gold": None,
+        "answerable": answerable,
+        "refused": refused,
+        "facts": 1 if answerable else 0,
+        "facts_found": found,
+        "article_hit": rank > 0,
+        "reciprocal_rank": rank,
+        "both_articles_retrieved": None,
+        "correct": True,
+        "citations": 0,
+        "citations_verified": 0,
+        "citations_gold": None,
     }
 
 
 def test_bootstrap_interval_brackets_the_pooled_figure_and_collapses_when_every_question_agrees() -> None:
     mixed = [_retrieval_score(1, 1.0)] * 30 + [_retrieval_score(0, 0.5)] * 10
-    mixed += [_retrieval_score(0, 0.0, answerable=False, refused=True)] * 8 + [_retrieval_score(0, 0.0, answerable=False)] * 2
+    mixed += [_retrieval_score(0, 0.0, answerable=False, refused=True)] * 8 + [
+        _retrieval_score(0, 0.0, answerable=False)
+    ] * 2
     keys = ["retrieval.evidence_recall_at_k", "retrieval.mrr", "refusal.f1"]
     spans = bootstrap_intervals(mixed, keys, rounds=300)
     tree = aggregate(mixed)
@@ -178,8 +225,15 @@ def test_bootstrap_interval_brackets_the_pooled_figure_and_collapses_when_every_
         point = flatten(tree)[key]
         assert low < point < high, (key, low, point, high)
     assert spans == bootstrap_intervals(mixed, keys, rounds=300)  # seeded: a re-run writes the same table
-    assert 0.6 < spans["retrieval.evidence_recall_at_k"][0] < 0.75 < spans["retrieval.evidence_recall_at_k"][1] < 0.95
+    assert (
+        0.6
+        < spans["retrieval.evidence_recall_at_k"][0]
+        < 0.75
+        < spans["retrieval.evidence_recall_at_k"][1]
+        < 0.95
+    )
     same = [_retrieval_score(1, 1.0)] * 20
     assert bootstrap_intervals(same, keys, rounds=50) == {
-        "retrieval.evidence_recall_at_k": (1.0, 1.0), "retrieval.mrr": (1.0, 1.0),
+        "retrieval.evidence_recall_at_k": (1.0, 1.0),
+        "retrieval.mrr": (1.0, 1.0),
     }  # no unanswerable question: refusal F1 is undefined and left out

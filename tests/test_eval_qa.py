@@ -15,8 +15,12 @@ from tests.conftest import REPO
 QA_FIXTURES = REPO / "tests" / "fixtures" / "qa"
 
 GOOD = {
-    "id": "q1", "question": "Who?", "answer": "Ann", "question_type": "factoid",
-    "evidence": [{"article_id": "a1", "title": "T", "fact": "Ann did it."}], "evidence_article_ids": ["a1"],
+    "id": "q1",
+    "question": "Who?",
+    "answer": "Ann",
+    "question_type": "factoid",
+    "evidence": [{"article_id": "a1", "title": "T", "fact": "Ann did it."}],
+    "evidence_article_ids": ["a1"],
 }
 
 
@@ -95,11 +99,15 @@ def test_rgb_alias_list_answers_and_counterfactual_ids() -> None:
     bad_at=st.integers(min_value=0, max_value=8),
 )
 @example(questions=["Who said \u2028this\x1c?"], bad_at=1)  # Unicode line separators inside a string
-def test_any_valid_set_loads_whole_and_a_bad_line_is_named_by_number(questions: list[str], bad_at: int) -> None:
+def test_any_valid_set_loads_whole_and_a_bad_line_is_named_by_number(
+    questions: list[str], bad_at: int
+) -> None:
     import tempfile
 
-    rows = [json.dumps({"id": f"q{i}", "question": q, "answer": None}, ensure_ascii=False)
-            for i, q in enumerate(questions)]
+    rows = [
+        json.dumps({"id": f"q{i}", "question": q, "answer": None}, ensure_ascii=False)
+        for i, q in enumerate(questions)
+    ]
     bad_at = min(bad_at, len(rows))
     rows.insert(bad_at, "[1, 2")
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,17 +22,33 @@ ITEMS = [
 def _record(qid: str, answer: str, refused: bool, latency: float) -> dict:
     passage = {"article_id": "a1", "text": "Ann won the race.", "start": 0, "end": 17, "score": 0.9}
     cites = [] if refused else [{"article_id": "a1", "quote": "Ann won the race.", "verified": True}]
-    return {"id": qid, "question": "?", "latency_ms": latency, "answer": answer, "refused": refused,
-            "passages": [passage], "citations": cites, "error": None}
+    return {
+        "id": qid,
+        "question": "?",
+        "latency_ms": latency,
+        "answer": answer,
+        "refused": refused,
+        "passages": [passage],
+        "citations": cites,
+        "error": None,
+    }
 
 
 def _run(out: Path, refuse_q2: bool) -> dict:
     out.mkdir()
-    records = [_record("q1", "Ann won [1].", False, 120.0), _record("q2", "Not in the articles.", refuse_q2, 80.0)]
+    records = [
+        _record("q1", "Ann won [1].", False, 120.0),
+        _record("q2", "Not in the articles.", refuse_q2, 80.0),
+    ]
     scores = [score_question(i, r) for i, r in zip(ITEMS, records, strict=True)]
     for r, sc in zip(records, scores, strict=True):
         r["scores"] = sc
-    metrics = metrics_tree(scores) | {"answerer": "extractive", "k": 4, "settings": {"top_k": 4}, "versions": {}}
+    metrics = metrics_tree(scores) | {
+        "answerer": "extractive",
+        "k": 4,
+        "settings": {"top_k": 4},
+        "versions": {},
+    }
     report.write_results(out, records)
     report.write_metrics(out, metrics)
     report.write_plots(out, metrics, records)
@@ -73,8 +89,10 @@ def test_compare_names_the_fix_for_a_folder_without_metrics(tmp_path: Path) -> N
 
 
 def test_judge_reply_parsing_and_scores() -> None:
-    reply = parse_json_reply('Sure!\n```json\n{"claims": [{"claim": "x", "supported": true}, '
-                             '{"claim": "y", "supported": false}]}\n```')
+    reply = parse_json_reply(
+        'Sure!\n```json\n{"claims": [{"claim": "x", "supported": true}, '
+        '{"claim": "y", "supported": false}]}\n```'
+    )
     assert faithfulness_score(reply) == 0.5
     assert correctness_score({"TP": ["a"], "FP": ["b"], "FN": []}) == pytest.approx(1 / 1.5)
     assert parse_json_reply("no json here") is None and faithfulness_score(None) is None
@@ -82,7 +100,9 @@ def test_judge_reply_parsing_and_scores() -> None:
 
 
 def test_judge_with_a_scripted_model_labels_and_skips_refusals() -> None:
-    replies = iter(['{"claims": [{"claim": "Ann won.", "supported": true}]}', '{"TP": ["Ann won."], "FP": [], "FN": []}'])
+    replies = iter(
+        ['{"claims": [{"claim": "Ann won.", "supported": true}]}', '{"TP": ["Ann won."], "FP": [], "FN": []}']
+    )
     seen: list[list[tuple[str, str]]] = []
 
     def complete(messages: list[tuple[str, str]]) -> str:

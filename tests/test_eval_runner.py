@@ -47,6 +47,8 @@ def test_default_workers_and_scratch_settings(tmp_path) -> None:
     assert default_workers(Extractive()) == 1 and default_workers(Declared()) == 4
     user = Settings(home=tmp_path / "user", chroma_url="http://127.0.0.1:1", collection="mine")
     scratch = scratch_settings(user, tmp_path / "scratch")
-    assert scratch.chroma_url is None and scratch.collection != "mine" and scratch.home == tmp_path / "scratch"
+    assert (
+        scratch.chroma_url is None and scratch.collection != "mine" and scratch.home == tmp_path / "scratch"
+    )
     record = settings_record(Settings(llm_api_key="sk-secret"))
     assert record["llm_api_key"] == "***" and "sk-secret" not in str(record)

@@ -33,8 +33,13 @@ def passages_of(article: Article, size: int = 600) -> list[Passage]:
         end = len(body) if end < 0 else end
         out.append(
             Passage(
-                chunk_id=f"{article.id}::{start}", article_id=article.id, title=article.title,
-                source=article.source, published_at=article.published_at, start=start, end=end,
+                chunk_id=f"{article.id}::{start}",
+                article_id=article.id,
+                title=article.title,
+                source=article.source,
+                published_at=article.published_at,
+                start=start,
+                end=end,
                 text=body[start:end],
             )  # fmt: skip
         )
@@ -66,12 +71,14 @@ def test_answer_quotes_the_supporting_sentence_verbatim(answerer: ExtractiveAnsw
 
 
 def test_attributed_claims_name_the_speaker(answerer: ExtractiveAnswerer) -> None:
-    answer = answerer.answer("Are there still people waiting to be evacuated in eastern Aleppo?", passages_of(SEED))
+    answer = answerer.answer(
+        "Are there still people waiting to be evacuated in eastern Aleppo?", passages_of(SEED)
+    )
     assert "\u201cThe U.N. and international aid agencies insist there are still people" in answer.answer
     quote = '"We will rebuild every school in the city," said Mayor Ana Lopez of Riverton.'
     mayor = whole("m", "Riverton flood", quote)
     answer = answerer.answer("What did the Riverton mayor promise to rebuild?", [mayor])
-    assert answer.answer.splitlines()[1].startswith("- Mayor Ana Lopez of Riverton says: \u201c\"We will")
+    assert answer.answer.splitlines()[1].startswith('- Mayor Ana Lopez of Riverton says: \u201c"We will')
 
 
 def test_comparison_quotes_both_sides(answerer: ExtractiveAnswerer) -> None:
@@ -158,7 +165,9 @@ def test_near_miss_on_the_right_story_is_refused(answerer: ExtractiveAnswerer) -
     p = whole("w", "Henson kicks Wales to win", WALES)
     refused = answerer.answer("What was the attendance at Wales's 11-9 Six Nations win over England?", [p])
     assert refused.refused
-    answered = answerer.answer("Who kicked the late penalty that won Wales's Six Nations game against England?", [p])
+    answered = answerer.answer(
+        "Who kicked the late penalty that won Wales's Six Nations game against England?", [p]
+    )
     assert not answered.refused
     assert any("Gavin Henson kicked" in c.quote for c in answered.citations)
 
@@ -206,25 +215,31 @@ def test_sources_that_disagree_are_both_quoted_and_the_answer_says_so(answerer: 
 
 
 def test_a_choice_between_two_people_is_answered_by_their_stories(answerer: ExtractiveAnswerer) -> None:
-    """"Who ..., A or B?" names its candidates: the answer is one of them, not a new name to find."""
+    """ "Who ..., A or B?" names its candidates: the answer is one of them, not a new name to find."""
     passages = [
         whole("hailey", "Author Arthur Hailey dies", "Novelist Arthur Hailey, who has died at the age of 84, "
               "was known for his bestselling page-turners about big industries."),
         whole("davis", "Actor Ossie Davis found dead", "US actor Ossie Davis has been found dead at the age of 87. "
               "He was a well-known civil rights activist."),
     ]  # fmt: skip
-    answer = answerer.answer("Who was older when they died, novelist Arthur Hailey or actor Ossie Davis?", passages)
+    answer = answerer.answer(
+        "Who was older when they died, novelist Arthur Hailey or actor Ossie Davis?", passages
+    )
     assert not answer.refused
     assert {c.article_id for c in answer.citations} == {"hailey", "davis"}
 
 
-def test_what_someone_said_is_refused_when_the_stories_never_mention_them(answerer: ExtractiveAnswerer) -> None:
+def test_what_someone_said_is_refused_when_the_stories_never_mention_them(
+    answerer: ExtractiveAnswerer,
+) -> None:
     text = (
         "Linux founder Linus Torvalds led an attack on software patents this week, saying they stifle innovation. "
         "Microsoft has filed thousands of patents in recent years."
     )
     passages = [whole("patents", "Open source leaders slam patents", text)]
-    assert answerer.answer("What did Bill Gates say in response to Linus Torvalds' attack on patents?", passages).refused
+    assert answerer.answer(
+        "What did Bill Gates say in response to Linus Torvalds' attack on patents?", passages
+    ).refused
     assert not answerer.answer("What did Linus Torvalds say about software patents?", passages).refused
 
 
@@ -244,7 +259,7 @@ def test_a_close_sentence_holding_the_answer_is_read_even_past_its_articles_shar
     text = (
         "Microsoft has said it will replace more than 14 million power cords for its Xbox consoles. "
         "Microsoft said customers would get replacement Xbox power cords within two to four weeks. "
-        "\"This is a preventative step we're choosing to take despite the rarity of these incidents,\" said Robbie "
+        '"This is a preventative step we\'re choosing to take despite the rarity of these incidents," said Robbie '
         "Bach, senior vice president for the Xbox at Microsoft."
     )
     answer = answerer.answer(
@@ -281,7 +296,7 @@ def test_an_answer_checker_finding_no_likely_answer_turns_an_answer_into_a_refus
     assert not kept.refused and [c.quote for c in kept.citations] == [c.quote for c in plain.citations]
     assert kept.version["checker"] == "fake-checker"
     # It read the best candidates with their headlines, at most checker_sentences of them.
-    (asked, items), = agrees.checker.seen
+    ((asked, items),) = agrees.checker.seen
     assert asked == question and 1 <= len(items) <= settings.checker_sentences
     assert all(title == SEED.title for title, _ in items) and any(quoted == s for _, s in items)
     doubts = ExtractiveAnswerer(answerer.embedder, settings, checker=FakeChecker("no sentence holds this"))
@@ -294,5 +309,9 @@ def test_an_answer_checker_finding_no_likely_answer_turns_an_answer_into_a_refus
     assert not lower.answer(question, passages_of(SEED)).refused  # 0.1 clears a threshold of 0.05
     off = FakeChecker("no sentence holds this")
     off.threshold = 0.0  # calibrated to 0: it refused no better than the rules, so it is not even asked
-    assert not ExtractiveAnswerer(answerer.embedder, settings, checker=off).answer(question, passages_of(SEED)).refused
+    assert (
+        not ExtractiveAnswerer(answerer.embedder, settings, checker=off)
+        .answer(question, passages_of(SEED))
+        .refused
+    )
     assert off.seen == []

@@ -11,7 +11,9 @@ from assistant.types import Answer, Citation
 
 
 def _answer() -> Answer:
-    cite = Citation(n=1, article_id="a1", title="T", quote="The bridge opened.", start=0, end=18, verified=True)
+    cite = Citation(
+        n=1, article_id="a1", title="T", quote="The bridge opened.", start=0, end=18, verified=True
+    )
     return Answer(question="When did the bridge open?", answer='"The bridge opened." [1]', citations=[cite])
 
 
@@ -35,7 +37,9 @@ def test_plain_sqlite_readers_see_the_same_rows(tmp_path):
     path = tmp_path / "feedback.sqlite3"
     record_feedback(path, FeedbackRecord.from_answer(_answer().to_json(), -1))
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT rating, question FROM feedback").fetchall() == [(-1, "When did the bridge open?")]
+        assert conn.execute("SELECT rating, question FROM feedback").fetchall() == [
+            (-1, "When did the bridge open?")
+        ]
 
 
 def test_no_file_yet_reads_as_empty(tmp_path):

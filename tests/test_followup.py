@@ -44,5 +44,7 @@ def test_terms_already_in_the_question_are_not_repeated() -> None:
 
 
 @given(st.text(max_size=60), st.lists(st.tuples(st.text(max_size=60), st.text(max_size=20)), max_size=3))
-def test_resolved_question_always_contains_the_question(question: str, history: list[tuple[str, str]]) -> None:
+def test_resolved_question_always_contains_the_question(
+    question: str, history: list[tuple[str, str]]
+) -> None:
     assert question.rstrip() in resolve(question, history)

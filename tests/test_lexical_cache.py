@@ -14,7 +14,9 @@ from assistant.types import Article, Passage
 from ingest.pipeline import ingest_articles
 
 ARTS = [
-    Article(id="kiln", title="Pottery kiln fire", source="Gazette", body="A pottery kiln caught fire in Bramford."),
+    Article(
+        id="kiln", title="Pottery kiln fire", source="Gazette", body="A pottery kiln caught fire in Bramford."
+    ),
     Article(id="ferry", title="Ferry delayed", source="Gazette", body="The island ferry was delayed by fog."),
 ]
 
@@ -40,14 +42,18 @@ def test_second_load_reads_the_cache_not_the_store(indexed) -> None:
     built = load_or_build(store, settings.cache_dir, key, generation)
     assert cache_path(settings.cache_dir, key, generation).exists()
     loaded = load_or_build(NoReads(), settings.cache_dir, key, generation)
-    assert [p.chunk_id for p in loaded.search("kiln fire", 2)] == [p.chunk_id for p in built.search("kiln fire", 2)]
+    assert [p.chunk_id for p in loaded.search("kiln fire", 2)] == [
+        p.chunk_id for p in built.search("kiln fire", 2)
+    ]
 
 
 def test_a_write_changes_the_generation_and_the_new_article_is_searchable(indexed, embedder) -> None:
     settings, store = indexed
     retriever = Retriever(store, embedder, settings)
     assert not retriever.lexical().search("lighthouse", 3)
-    new = Article(id="light", title="Lighthouse", source="Gazette", body="The lighthouse keeper retired on Friday.")
+    new = Article(
+        id="light", title="Lighthouse", source="Gazette", body="The lighthouse keeper retired on Friday."
+    )
     ingest_articles([new], settings, store=store, embedder=embedder)
     fresh = Retriever(store, embedder, settings)  # a new process: must not load the old generation's file
     assert [p.article_id for p in fresh.lexical().search("lighthouse", 3)] == ["light"]
@@ -88,4 +94,3 @@ def test_no_cache_dir_builds_in_memory(indexed) -> None:
     index = load_or_build(store, None, "k", store.generation())
     assert [p.article_id for p in index.search("kiln", 1)] == ["kiln"]
     assert not (settings.cache_dir / "bm25").exists()
-

@@ -40,9 +40,7 @@ def reasons(errors: list[ArticleError]) -> dict[str, str]:
 
 
 def seed_record() -> dict:
-    return json.loads(
-        (SAMPLE_ARTICLES / "ap-aleppo.jsonl").read_text(encoding="utf-8").splitlines()[0]
-    )
+    return json.loads((SAMPLE_ARTICLES / "ap-aleppo.jsonl").read_text(encoding="utf-8").splitlines()[0])
 
 
 # --- plain text and Markdown ---------------------------------------------------------------------------

@@ -96,8 +96,13 @@ def test_cli_exit_status_and_summary(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "title": "t"}\n', encoding="utf-8")
     byline = [sys.executable, "-m", "assistant.cli"]
-    out = subprocess.run([*byline, "ingest", "-q", str(SAMPLE_DIR / "ap-aleppo.jsonl"), str(bad)],
-                         env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [*byline, "ingest", "-q", str(SAMPLE_DIR / "ap-aleppo.jsonl"), str(bad)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 1, out.stderr
     assert "added 1" in out.stdout and "bad.jsonl:1" in out.stdout
     stats = subprocess.run([*byline, "stats", "--json"], env=env, capture_output=True, text=True, timeout=120)
@@ -118,8 +123,13 @@ def _many_articles(tmp_path: Path, copies: int = 3) -> tuple[Path, int]:
 def test_killed_mid_ingest_then_rerun_ends_consistent_and_complete(tmp_path, chroma_server, sig):
     source, total = _many_articles(tmp_path)
     collection = f"kill{sig.value}{int(time.time() * 1000) % 100000}"
-    env = {**os.environ, "BYLINE_HOME": str(tmp_path / "home"), "BYLINE_CHROMA_URL": chroma_server,
-           "BYLINE_COLLECTION": collection, "BYLINE_INGEST_BATCH_ARTICLES": "4"}
+    env = {
+        **os.environ,
+        "BYLINE_HOME": str(tmp_path / "home"),
+        "BYLINE_CHROMA_URL": chroma_server,
+        "BYLINE_COLLECTION": collection,
+        "BYLINE_INGEST_BATCH_ARTICLES": "4",
+    }
     settings = Settings(home=tmp_path / "home", chroma_url=chroma_server, collection=collection)
     cmd = [sys.executable, "-m", "assistant.cli", "ingest", "-q", str(source)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -280,7 +280,9 @@ class FixedDenseStore:
     def __init__(self, passages: list[Passage]) -> None:
         self.passages = passages
 
-    def query_many(self, vectors: list[np.ndarray], n: int, filters: Filters | None = None) -> list[list[Passage]]:
+    def query_many(
+        self, vectors: list[np.ndarray], n: int, filters: Filters | None = None
+    ) -> list[list[Passage]]:
         ranked = [p.model_copy(update={"score": 1.0 - i / 100}) for i, p in enumerate(self.passages[:n])]
         return [list(ranked) for _ in vectors]
 

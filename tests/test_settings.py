@@ -39,9 +39,19 @@ def test_readme_settings_table_is_generated_from_the_model():
 
 
 def test_settings_command_prints_resolved_values_and_masks_secrets(tmp_path):
-    env = {**os.environ, "BYLINE_HOME": str(tmp_path), "BYLINE_LLM_API_KEY": "sk-very-secret", "BYLINE_PORT": "9123"}
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "settings", "--json"], env=env,
-                         capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "BYLINE_HOME": str(tmp_path),
+        "BYLINE_LLM_API_KEY": "sk-very-secret",
+        "BYLINE_PORT": "9123",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "settings", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     values = json.loads(out.stdout)
     assert values["BYLINE_PORT"] == "9123" and values["BYLINE_HOME"] == str(tmp_path)

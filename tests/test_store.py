@@ -89,7 +89,11 @@ class TestStoreContract:
         _write(
             store,
             embedder,
-            [_article(1, "Wire", "2019-05-01"), _article(2, "Gazette", "2021-03-02"), _article(3, "Wire", "2022-07-09")],
+            [
+                _article(1, "Wire", "2019-05-01"),
+                _article(2, "Gazette", "2021-03-02"),
+                _article(3, "Wire", "2022-07-09"),
+            ],
         )
         q = embedder.embed_batch(["the mayor and the bridge"])[0]
         assert {p.source for p in store.query(q, 10, Filters(sources=["Gazette"]))} == {"Gazette"}
@@ -115,8 +119,10 @@ class TestStoreContract:
             ids=[c.chunk_id(new.content_hash) for c in chunks],
             embeddings=vectors,
             documents=[c.text for c in chunks],
-            metadatas=[{"article_id": new.id, "version": new.content_hash, "start": c.start, "end": c.end}
-                       for c in chunks],
+            metadatas=[
+                {"article_id": new.id, "version": new.content_hash, "start": c.start, "end": c.end}
+                for c in chunks
+            ],
         )
         q = embedder.embed_batch(["secret late addition"])[0]
         assert all("secret" not in p.text for p in store.query(q, 10))

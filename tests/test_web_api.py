@@ -23,15 +23,26 @@ def fake_app(tmp_path_factory):
 
 def test_api_ask_returns_the_answer_json_with_citations(fake_app):
     client, fake = fake_app
-    r = client.post("/api/ask", json={"question": "Bridge?", "history": [["Earlier?", "Yes [1]."]],
-                                      "sources": ["Harbour Times"], "since": "2024-01-01", "until": "2024-12-31"})
+    r = client.post(
+        "/api/ask",
+        json={
+            "question": "Bridge?",
+            "history": [["Earlier?", "Yes [1]."]],
+            "sources": ["Harbour Times"],
+            "since": "2024-01-01",
+            "until": "2024-12-31",
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert set(body) == JSON_KEYS
     assert body["citations"][0]["quote"] in body["answer"] and body["citations"][0]["verified"] is True
     question, history, filters = fake.calls[-1]
     assert history == [("Earlier?", "Yes [1].")]
-    assert filters.sources == ["Harbour Times"] and (filters.since, filters.until) == ("2024-01-01", "2024-12-31")
+    assert filters.sources == ["Harbour Times"] and (filters.since, filters.until) == (
+        "2024-01-01",
+        "2024-12-31",
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +82,12 @@ def test_gradio_client_ask_endpoint_on_the_real_app(running_app):
 
     client = Client(running_app.url + "/", verbose=False)
     result = client.predict(
-        question="What did Russia claim about the evacuations of Aleppo?", history=[], sources=[], since="",
-        until="", api_name="/ask",
+        question="What did Russia claim about the evacuations of Aleppo?",
+        history=[],
+        sources=[],
+        since="",
+        until="",
+        api_name="/ask",
     )
     assert set(result) == JSON_KEYS and not result["refused"]
     assert result["citations"] and all(c["verified"] for c in result["citations"])
@@ -92,8 +107,11 @@ def test_gradio_client_error_is_a_message_not_a_traceback(running_app):
 def test_json_api_on_the_real_app_matches_byline_ask_json(running_app):
     import httpx
 
-    r = httpx.post(running_app.url + "/api/ask", json={"question": "How many pilgrims died in the Hajj stampede?"},
-                   timeout=120)
+    r = httpx.post(
+        running_app.url + "/api/ask",
+        json={"question": "How many pilgrims died in the Hajj stampede?"},
+        timeout=120,
+    )
     assert r.status_code == 200
     body = r.json()
     assert set(body) == JSON_KEYS and body["citations"]

@@ -54,7 +54,9 @@ def site_page(folder, name: str, snippet: str) -> str:
     return name
 
 
-def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(running_app, page, artifacts_dir):
+def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(
+    running_app, page, artifacts_dir
+):
     page.goto(running_app.url + "/")
     example = page.locator(".byline-example").first
     example.wait_for()  # example questions come from the indexed articles' titles
@@ -66,7 +68,9 @@ def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(r
     marked = cite.locator("mark").inner_text()
     article_id = cite.get_attribute("data-article")
     body = running_app.assistant.store.get_articles([article_id])[article_id].body
-    assert len(marked) > 20 and " ".join(marked.split()) in " ".join(body.split())  # verbatim from the article
+    assert len(marked) > 20 and " ".join(marked.split()) in " ".join(
+        body.split()
+    )  # verbatim from the article
     assert "Aleppo" in cite.locator(".byline-title").inner_text()
     assert cite.locator(".byline-verified").count() == 1
     assert "[1]" in page.locator("#byline-chat").inner_text()
@@ -88,7 +92,9 @@ def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(r
     page.locator("#byline-filter-sources input").click()
     page.locator("ul[role=listbox] li", has_text="AP").first.click()
     ask(page, "How many pilgrims died in the Hajj stampede?", turn=2)
-    cited = page.locator("#byline-sources .byline-cite").evaluate_all("els => els.map(e => e.dataset.article)")
+    cited = page.locator("#byline-sources .byline-cite").evaluate_all(
+        "els => els.map(e => e.dataset.article)"
+    )
     assert all(a == "ap-aleppo-2016-12" for a in cited), cited
     # Clicking the first answer brings its sources back.
     page.locator("#byline-chat [data-testid='bot']").first.click()
@@ -102,7 +108,9 @@ def test_chat_window_streams_a_cited_answer_with_its_quote_and_stores_feedback(r
 
 
 @pytest.mark.parametrize("kind", ["component", "iframe"])
-def test_widget_embedded_in_another_site_answers_with_citation(running_app, embed_site, page, artifacts_dir, kind):
+def test_widget_embedded_in_another_site_answers_with_citation(
+    running_app, embed_site, page, artifacts_dir, kind
+):
     folder, site_port = embed_site
     embed_pages(folder, f"http://{APP_HOST}:{running_app.port}")
     page.goto(f"http://{SITE_HOST}:{site_port}/{kind}.html")
@@ -128,8 +136,9 @@ def test_site_whose_origin_is_not_allowed_is_refused(running_app, embed_site, pa
     page.screenshot(path=str(artifacts_dir / "web-widget-refused.png"), full_page=True)
 
 
-def test_upload_then_hostile_article_shows_as_text_and_never_runs(browser, page, tmp_path, embedder, make_settings,
-                                                                  artifacts_dir):
+def test_upload_then_hostile_article_shows_as_text_and_never_runs(
+    browser, page, tmp_path, embedder, make_settings, artifacts_dir
+):
     from assistant.chain import Assistant
     from assistant.store import open_store
     from tests.web_fakes import hostile_article
@@ -144,14 +153,28 @@ def test_upload_then_hostile_article_shows_as_text_and_never_runs(browser, page,
 
         art = hostile_article()
         good = tmp_path / "hostile.jsonl"
-        good.write_text(json.dumps({"id": art.id, "title": art.title, "body": art.body, "source": art.source,
-                                    "published_at": art.published_at, "url": art.url}) + "\n", encoding="utf-8")
+        good.write_text(
+            json.dumps(
+                {
+                    "id": art.id,
+                    "title": art.title,
+                    "body": art.body,
+                    "source": art.source,
+                    "published_at": art.published_at,
+                    "url": art.url,
+                }
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         bad = tmp_path / "broken.jsonl"
         bad.write_text("{not json\n", encoding="utf-8")
         page.get_by_role("tab", name="Library").click()
         page.locator("#byline-upload input[type=file]").set_input_files([str(good), str(bad)])
         page.locator("#byline-add").click()
-        page.locator("#byline-library .byline-stats").wait_for()  # the library refreshes when all files are done
+        page.locator(
+            "#byline-library .byline-stats"
+        ).wait_for()  # the library refreshes when all files are done
         results = page.locator("#byline-upload-results").inner_text()
         assert "hostile.jsonl\tok\tadded 1" in results
         assert "broken.jsonl" in results and "failed" in results
@@ -163,9 +186,17 @@ def test_upload_then_hostile_article_shows_as_text_and_never_runs(browser, page,
         ask(page, "When did traffic resume on the bridge?")
         sources = page.locator("#byline-sources")
         shown = sources.inner_text()
-        assert "<script>window.__pwned=5</script>" in shown and '<img src=x onerror="window.__pwned=3">' in shown
-        for sel in ("#byline-sources script", "#byline-sources img", "#byline-chat script", "#byline-chat img",
-                    "#byline-library img", "#byline-sources a[href^='javascript']"):
+        assert (
+            "<script>window.__pwned=5</script>" in shown and '<img src=x onerror="window.__pwned=3">' in shown
+        )
+        for sel in (
+            "#byline-sources script",
+            "#byline-sources img",
+            "#byline-chat script",
+            "#byline-chat img",
+            "#byline-library img",
+            "#byline-sources a[href^='javascript']",
+        ):
             assert page.locator(sel).count() == 0, sel
         assert page.evaluate("window.__pwned") is None  # no handler or script from the article ran
         assert page.dialogs == []

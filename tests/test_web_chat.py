@@ -63,7 +63,11 @@ def test_store_failure_and_unexpected_errors_are_messages_never_tracebacks(make_
     service = WebService(make_settings(), Exploding(sample_articles()))
     _, (_, messages, _, sources) = _final(service, "Bridge?", new_conversation())
     text = messages[-1]["content"].replace("\\", "")
-    assert "Something went wrong (KeyError)" in text and "Traceback" not in text and "internal detail" not in text
+    assert (
+        "Something went wrong (KeyError)" in text
+        and "Traceback" not in text
+        and "internal detail" not in text
+    )
 
 
 def test_rate_limit_shows_the_wait_in_the_chat(make_settings):

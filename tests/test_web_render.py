@@ -16,8 +16,19 @@ CONTEXT = BODY[CTX_START:]
 def _cite(**kw) -> Citation:
     quote = "the bridge reopened on Monday"
     start = BODY.index(quote)
-    base = dict(n=1, article_id="a", title="Bridge", source="Wire", published_at="2024-05-01", quote=quote,
-                start=start, end=start + len(quote), verified=True, context=CONTEXT, context_start=CTX_START)
+    base = dict(
+        n=1,
+        article_id="a",
+        title="Bridge",
+        source="Wire",
+        published_at="2024-05-01",
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        verified=True,
+        context=CONTEXT,
+        context_start=CTX_START,
+    )
     return Citation(**{**base, **kw})
 
 
@@ -34,18 +45,32 @@ def test_citation_card_shows_title_source_date_link_and_verified_badge():
 
 
 def test_unverified_quote_is_visibly_marked():
-    html = render.citation_html(_cite(verified=False, start=None, end=None, quote="the bridge reopened on Monday"))
+    html = render.citation_html(
+        _cite(verified=False, start=None, end=None, quote="the bridge reopened on Monday")
+    )
     assert "unverified quote" in html and "byline-cite-unverified" in html
 
 
 def test_hostile_article_renders_no_tags_no_handlers_no_script_links():
     article = hostile_article()
-    cite = Citation(n=1, article_id=article.id, title=article.title, source=article.source, url=article.url,
-                    quote=HOSTILE_BODY[:60], start=0, end=60, verified=True, context=HOSTILE_BODY.split("\n\n")[0],
-                    context_start=0)
+    cite = Citation(
+        n=1,
+        article_id=article.id,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        quote=HOSTILE_BODY[:60],
+        start=0,
+        end=60,
+        verified=True,
+        context=HOSTILE_BODY.split("\n\n")[0],
+        context_start=0,
+    )
     html = render.sources_html(Answer(question="q", answer="a [1]", citations=[cite]))
     tags = set(re.findall(r"<\s*([a-zA-Z]+)", html))
-    assert tags <= {"div", "span", "blockquote", "mark", "p"}, tags  # no script, img, a (javascript: URL dropped)
+    assert tags <= {"div", "span", "blockquote", "mark", "p"}, (
+        tags
+    )  # no script, img, a (javascript: URL dropped)
     assert "onerror=" not in html.replace("onerror=&quot;", "")  # only as escaped text
     assert "&lt;script&gt;" in html and "javascript:" not in html
     assert "${" not in html and "{{" not in html  # kept away from gr.HTML's template engine
@@ -53,8 +78,10 @@ def test_hostile_article_renders_no_tags_no_handlers_no_script_links():
 
 def test_library_table_escapes_titles_and_sources():
     art = hostile_article()
-    html = render.library_html({"articles": 1, "chunks": 2, "sources": {art.source: 1}},
-                               [{"id": art.id, "title": art.title, "source": art.source, "url": art.url}])
+    html = render.library_html(
+        {"articles": 1, "chunks": 2, "sources": {art.source: 1}},
+        [{"id": art.id, "title": art.title, "source": art.source, "url": art.url}],
+    )
     assert "<img" not in html and "<b>Evil" not in html and "&lt;img" in html and "&lt;b&gt;Evil" in html
 
 
@@ -79,8 +106,14 @@ def test_refused_answer_lists_related_articles_not_as_citations():
 
 
 def test_follow_up_shows_how_it_was_understood():
-    answer = Answer(question="And then?", answer="x [1]", standalone_question="What happened after the <vote>?",
-                    citations=[_cite()])
+    answer = Answer(
+        question="And then?",
+        answer="x [1]",
+        standalone_question="What happened after the <vote>?",
+        citations=[_cite()],
+    )
     html = render.sources_html(answer)
     assert "Understood as: What happened after the &lt;vote&gt;?" in html
-    assert "Understood as" not in render.sources_html(Answer(question="Q?", answer="x", standalone_question="Q?"))
+    assert "Understood as" not in render.sources_html(
+        Answer(question="Q?", answer="x", standalone_question="Q?")
+    )

@@ -23,7 +23,9 @@ Q = {"question": "What about the bridge?"}
 
 def _client(tmp_path, **overrides) -> TestClient:
     settings = Settings(home=tmp_path / "home", **overrides)
-    return TestClient(build_server(settings, assistant=FakeAssistant(sample_articles())), base_url="http://byline.test:7860")
+    return TestClient(
+        build_server(settings, assistant=FakeAssistant(sample_articles())), base_url="http://byline.test:7860"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,9 @@ def test_same_origin_and_listed_origins_pass_others_do_not():
     assert origin_allowed("https://b.example", "b.example:443", [])
     assert origin_allowed(ALLOWED, "byline.test:7860", [ALLOWED])
     assert not origin_allowed("http://evil.test", "byline.test:7860", [ALLOWED])
-    assert not origin_allowed("http://byline.test:9999", "byline.test:7860", [])  # another port is another origin
+    assert not origin_allowed(
+        "http://byline.test:9999", "byline.test:7860", []
+    )  # another port is another origin
     assert not origin_allowed("null", "byline.test:7860", [])
 
 
@@ -74,14 +78,22 @@ def test_default_forbids_framing_by_other_sites(default_client):
 
 def test_allowed_origin_gets_cors_and_may_frame(allowing_client):
     pre = allowing_client.options(
-        "/api/ask", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST",
-                             "Access-Control-Request-Headers": "content-type"}
+        "/api/ask",
+        headers={
+            "Origin": ALLOWED,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == ALLOWED
     r = allowing_client.post("/api/ask", headers={"Origin": ALLOWED}, json=Q)
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ALLOWED
     js = allowing_client.get("/gradio.js", headers={"Origin": ALLOWED})
-    assert js.status_code == 200 and "import(" in js.text and js.headers["access-control-allow-origin"] == ALLOWED
+    assert (
+        js.status_code == 200
+        and "import(" in js.text
+        and js.headers["access-control-allow-origin"] == ALLOWED
+    )
     page = allowing_client.get("/widget/")
     assert page.headers["content-security-policy"] == f"frame-ancestors 'self' {ALLOWED}"
     assert "x-frame-options" not in page.headers  # it cannot list origins; CSP does
@@ -106,7 +118,9 @@ def test_access_token_required_by_header_query_or_cookie(tmp_path):
 
 def test_rate_limit_per_session_returns_429_with_the_wait(tmp_path):
     with _client(tmp_path, rate_limit_per_minute=2) as client:
-        codes = [client.post("/api/ask", json=Q, headers={"X-Byline-Session": "a"}).status_code for _ in range(3)]
+        codes = [
+            client.post("/api/ask", json=Q, headers={"X-Byline-Session": "a"}).status_code for _ in range(3)
+        ]
         assert codes == [200, 200, 429]
         assert client.post("/api/ask", json=Q, headers={"X-Byline-Session": "b"}).status_code == 200
         body = client.post("/api/ask", json=Q, headers={"X-Byline-Session": "a"}).json()

@@ -17,7 +17,9 @@ def test_byline_serve_runs_the_app_with_safe_defaults(tmp_path):
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     try:
         wait_for_port(port, timeout=120, proc=proc)
@@ -27,7 +29,9 @@ def test_byline_serve_runs_the_app_with_safe_defaults(tmp_path):
         assert list((tmp_path / "home" / "cache" / "bm25").glob("*.pkl"))
         page = httpx.get(f"{base}/")
         assert page.status_code == 200 and page.headers["content-security-policy"] == "frame-ancestors 'self'"
-        refused = httpx.post(f"{base}/api/ask", json={"question": "q"}, headers={"Origin": "http://elsewhere.test"})
+        refused = httpx.post(
+            f"{base}/api/ask", json={"question": "q"}, headers={"Origin": "http://elsewhere.test"}
+        )
         assert refused.status_code == 403
         empty = httpx.post(f"{base}/api/ask", json={"question": "What happened?"}, timeout=60)
         assert empty.status_code == 409 and "byline ingest" in empty.json()["hint"]

@@ -97,7 +97,7 @@ class FakeAssistant:
 
 
 HOSTILE_BODY = (
-    'Officials said <script>window.__pwned = 1</script> the bridge reopened. '
+    "Officials said <script>window.__pwned = 1</script> the bridge reopened. "
     '<img src=x onerror="window.__pwned = 2"> Traffic resumed on Monday.\n\n'
     "A second paragraph with ${7*7} and {{constructor}} and ![pixel](http://tracker.invalid/p.png)."
 )

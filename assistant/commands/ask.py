@@ -53,13 +53,19 @@ def register(app: typer.Typer) -> None:
     @app.command("ask")
     def ask_cmd(
         question: str = typer.Argument(..., help="Your question about the articles."),
-        source: list[str] = typer.Option(None, "--source", help="Only articles from this source (repeatable)."),  # noqa: B008
+        source: list[str] = typer.Option(
+            None, "--source", help="Only articles from this source (repeatable)."
+        ),  # noqa: B008
         since: str = typer.Option(None, "--since", help="Only articles published on or after this date."),
         until: str = typer.Option(None, "--until", help="Only articles published on or before this date."),
         article: list[str] = typer.Option(None, "--article", help="Only this article id (repeatable)."),  # noqa: B008
         as_json: bool = typer.Option(False, "--json", help="Print the Answer as one JSON object."),
-        answerer: str = typer.Option(None, "--answerer", help="llm or extractive (default: BYLINE_ANSWERER)."),
-        k: int = typer.Option(None, "--k", min=1, max=50, help="Passages to retrieve (default: BYLINE_TOP_K)."),
+        answerer: str = typer.Option(
+            None, "--answerer", help="llm or extractive (default: BYLINE_ANSWERER)."
+        ),
+        k: int = typer.Option(
+            None, "--k", min=1, max=50, help="Passages to retrieve (default: BYLINE_TOP_K)."
+        ),
     ) -> None:
         """Answer a question from the indexed articles, quoting them with numbered, checked citations."""
         from assistant.chain import Assistant
@@ -72,7 +78,9 @@ def register(app: typer.Typer) -> None:
                 article_ids=list(article or []),
             )
             if answerer is not None and answerer not in ("llm", "extractive", "auto"):
-                raise ConfigError(f"Unknown answerer {answerer!r}.", hint="Use --answerer llm or --answerer extractive.")
+                raise ConfigError(
+                    f"Unknown answerer {answerer!r}.", hint="Use --answerer llm or --answerer extractive."
+                )
             assistant = Assistant.from_settings()
             if as_json:
                 result = assistant.ask(question, filters=filters, answerer=answerer, k=k)

@@ -15,8 +15,11 @@ console = Console(stderr=True)
 def register(app: typer.Typer) -> None:
     @app.command("train-checker")
     def train_checker_cmd(
-        qa: list[Path] = typer.Argument(..., help="Question sets (.jsonl/.csv, the `byline eval --qa` format) "
-                                        "whose articles are in the configured index."),
+        qa: list[Path] = typer.Argument(
+            ...,
+            help="Question sets (.jsonl/.csv, the `byline eval --qa` format) "
+            "whose articles are in the configured index.",
+        ),
         out: Path = typer.Option(..., "--out", help="Folder for the checker (created)."),
         epochs: int = typer.Option(6, "--epochs", min=1, help="Passes over the pairs."),
         learning_rate: float = typer.Option(8e-5, "--learning-rate", min=1e-7, help="Peak learning rate."),
@@ -51,12 +54,16 @@ def register(app: typer.Typer) -> None:
         ) as bar:  # fmt: skip
             task = bar.add_task("asking", total=len(items))
             pairs = collect_pairs(
-                items, sentence_candidates(assistant), lambda done, total: bar.update(task, completed=done),
+                items,
+                sentence_candidates(assistant),
+                lambda done, total: bar.update(task, completed=done),
                 sentences=assistant.settings.checker_sentences,
             )
         positives = sum(p.label for p in pairs)
-        console.print(f"{len(pairs)} pairs from {len(items)} questions ({positives} answer sentences); training "
-                      f"{epochs} epochs on the CPU")
+        console.print(
+            f"{len(pairs)} pairs from {len(items)} questions ({positives} answer sentences); training "
+            f"{epochs} epochs on the CPU"
+        )
         try:
             folder = train_checker(
                 pairs, out, assistant.settings.resolved_embedding_model(), epochs=epochs,

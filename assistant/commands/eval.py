@@ -29,29 +29,41 @@ def register(app: typer.Typer) -> None:
     def eval_cmd(
         ctx: typer.Context,
         qa: Path | None = typer.Option(
-            None, "--qa", help="Question set: .jsonl or .csv with id, question, answer (empty/null = "
-            "unanswerable), question_type, evidence [{article_id, title, fact}], evidence_article_ids."
+            None,
+            "--qa",
+            help="Question set: .jsonl or .csv with id, question, answer (empty/null = "
+            "unanswerable), question_type, evidence [{article_id, title, fact}], evidence_article_ids.",
         ),
         articles: list[str] | None = typer.Option(
-            None, "--articles", help="Build a fresh scratch index from these files/folders (repeatable); "
-            "your own index is never touched. Without it the configured index is used."
+            None,
+            "--articles",
+            help="Build a fresh scratch index from these files/folders (repeatable); "
+            "your own index is never touched. Without it the configured index is used.",
         ),
         out: Path = typer.Option(Path("eval-out"), "--out", help="Folder for the outputs (created)."),
         answerer: str | None = typer.Option(
             None, "--answerer", help="extractive, llm or auto (default: BYLINE_ANSWERER)."
         ),
-        k: int | None = typer.Option(None, "--k", min=1, max=50, help="Passages retrieved per question "
-                                     "(default: BYLINE_TOP_K)."),
+        k: int | None = typer.Option(
+            None, "--k", min=1, max=50, help="Passages retrieved per question (default: BYLINE_TOP_K)."
+        ),
         workers: int | None = typer.Option(
-            None, "--workers", min=1, help="Questions asked at once (default: 1 for extractive, 2 for the LLM)."
+            None,
+            "--workers",
+            min=1,
+            help="Questions asked at once (default: 1 for extractive, 2 for the LLM).",
         ),
         judge: bool = typer.Option(
-            False, "--judge", help="Also score answers with the configured LLM (faithfulness, correctness); "
-            "reported as LLM-judged."
+            False,
+            "--judge",
+            help="Also score answers with the configured LLM (faithfulness, correctness); "
+            "reported as LLM-judged.",
         ),
         scratch: Path | None = typer.Option(
-            None, "--scratch", help="With --articles: keep the scratch index here and reuse it next time "
-            "(default: a temp folder, deleted afterwards)."
+            None,
+            "--scratch",
+            help="With --articles: keep the scratch index here and reuse it next time "
+            "(default: a temp folder, deleted afterwards).",
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     ) -> None:
@@ -80,9 +92,19 @@ def register(app: typer.Typer) -> None:
         ) as bar:
             phases = Phases(bar)
             run = evaluate(
-                qa, get_settings(), out, articles=articles or (), answerer=answerer, k=k, workers=workers,
-                judge=judge, scratch=scratch, progress=phases.asked, ingest_progress=phases.indexed,
-                judge_progress=phases.judged, log=lambda msg: console.print(msg, markup=False),
+                qa,
+                get_settings(),
+                out,
+                articles=articles or (),
+                answerer=answerer,
+                k=k,
+                workers=workers,
+                judge=judge,
+                scratch=scratch,
+                progress=phases.asked,
+                ingest_progress=phases.indexed,
+                judge_progress=phases.judged,
+                log=lambda msg: console.print(msg, markup=False),
             )
         m = run.metrics
         typer.echo(summary_line(m))

@@ -18,8 +18,9 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
         paths: list[str] = typer.Argument(
-            ..., help="Files, folders (recursive), glob patterns or http(s) URLs of articles: .txt/.md, "
-            ".html, .jsonl/.json, .csv, RSS/Atom feeds."
+            ...,
+            help="Files, folders (recursive), glob patterns or http(s) URLs of articles: .txt/.md, "
+            ".html, .jsonl/.json, .csv, RSS/Atom feeds.",
         ),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; only the summary."),
     ) -> None:
@@ -48,7 +49,9 @@ def register(app: typer.Typer) -> None:
             def progress(done: int, chunks: int) -> None:
                 elapsed = bar.tasks[task].elapsed or 1e-9
                 bar.update(
-                    task, completed=done, rate=f"{done / elapsed:.1f} articles/s, {chunks / elapsed:.1f} chunks/s"
+                    task,
+                    completed=done,
+                    rate=f"{done / elapsed:.1f} articles/s, {chunks / elapsed:.1f} chunks/s",
                 )
 
             report = ingest(paths, settings, store=store, progress=progress)
@@ -66,7 +69,9 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(row, ensure_ascii=False))
             else:
-                typer.echo(f"{row['id']}\t{row.get('published_at') or '-'}\t{row.get('source') or '-'}\t{row.get('title')}")
+                typer.echo(
+                    f"{row['id']}\t{row.get('published_at') or '-'}\t{row.get('source') or '-'}\t{row.get('title')}"
+                )
         if not rows and not as_json:
             typer.echo("No articles indexed yet — run `byline ingest PATH`.")
 
@@ -80,7 +85,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(stats, ensure_ascii=False))
             return
-        typer.echo(f"{stats['articles']} articles, {stats['chunks']} chunks in {stats['index']} ({settings.collection})")
+        typer.echo(
+            f"{stats['articles']} articles, {stats['chunks']} chunks in {stats['index']} ({settings.collection})"
+        )
         if stats["first_date"]:
             typer.echo(f"dates: {stats['first_date']} … {stats['last_date']}")
         for source, n in stats["sources"].items():

@@ -12,7 +12,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("serve")
     def serve_cmd(
-        host: str = typer.Option(None, "--host", help="Address to listen on (default BYLINE_HOST, 127.0.0.1)."),
+        host: str = typer.Option(
+            None, "--host", help="Address to listen on (default BYLINE_HOST, 127.0.0.1)."
+        ),
         port: int = typer.Option(None, "--port", help="Port to listen on (default BYLINE_PORT, 7860)."),
     ) -> None:
         """Serve the chat window, the embeddable widget and the HTTP API."""

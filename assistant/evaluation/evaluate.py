@@ -63,7 +63,9 @@ def evaluate(
 
     qa = load_qa(qa_path)
     judge_ = None
-    if judge is True:  # before the run, so a missing LLM fails fast rather than after every question was asked
+    if (
+        judge is True
+    ):  # before the run, so a missing LLM fails fast rather than after every question was asked
         from assistant.evaluation.judge import Judge
 
         judge_ = Judge.from_settings(settings)
@@ -109,10 +111,14 @@ def evaluate(
 
     scores = [score_question(item, rec, normalize_text) for item, rec in zip(qa.items, records, strict=True)]
     for rec, sc in zip(records, scores, strict=True):
-        rec["scores"] = {key: value for key, value in sc.items() if key not in ("question_type", "latency_ms")}
+        rec["scores"] = {
+            key: value for key, value in sc.items() if key not in ("question_type", "latency_ms")
+        }
     metrics = metrics_tree(scores)
     if judge_ is not None:
-        log(f"judging {len(records)} answers with {judge_.model} (LLM-judged metrics are opinions, not checks)")
+        log(
+            f"judging {len(records)} answers with {judge_.model} (LLM-judged metrics are opinions, not checks)"
+        )
         judged = []
         for item, rec in zip(qa.items, records, strict=True):
             judged.append(judge_.judge(item, rec))

@@ -37,7 +37,9 @@ def fact_found(fact: str, passage_texts: Sequence[str], normalize: Normalizer | 
     return bool(needle) and any(needle in fold(t, normalize) for t in passage_texts)
 
 
-def facts_found(facts: Sequence[str], passage_texts: Sequence[str], normalize: Normalizer | None = None) -> int:
+def facts_found(
+    facts: Sequence[str], passage_texts: Sequence[str], normalize: Normalizer | None = None
+) -> int:
     """How many of ``facts`` some passage contains."""
     folded = [fold(t, normalize) for t in passage_texts]
     return sum(1 for f in facts if (needle := fold(f, normalize)) and any(needle in t for t in folded))

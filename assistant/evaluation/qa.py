@@ -138,7 +138,9 @@ def _csv_to_json(row: dict[str, str]) -> dict[str, Any]:
     data["answer"] = (json.loads(answer) if answer.startswith("[") else answer) or None
     for key in ("evidence_article_ids", "alt_evidence_article_ids", "counterfactual_article_ids"):
         cell = data.get(key, "").strip()
-        data[key] = json.loads(cell) if cell.startswith("[") else [x.strip() for x in cell.split(";") if x.strip()]
+        data[key] = (
+            json.loads(cell) if cell.startswith("[") else [x.strip() for x in cell.split(";") if x.strip()]
+        )
     evidence = data.get("evidence", "").strip()
     data["evidence"] = json.loads(evidence) if evidence else []
     return data
@@ -183,7 +185,11 @@ def parse_item(row: dict[str, Any], line: int = 0) -> QAItem:
         # The seed set's evidence items have no article_id; with one evidence article it is that one.
         article_id = e.get("article_id") or (ev_ids[0] if len(ev_ids) == 1 else None)
         evidence.append(Evidence(article_id, e["fact"], e.get("title")))
-    if not evidence and isinstance(row.get("supporting_sentence"), str) and row["supporting_sentence"].strip():
+    if (
+        not evidence
+        and isinstance(row.get("supporting_sentence"), str)
+        and row["supporting_sentence"].strip()
+    ):
         evidence.append(Evidence(ev_ids[0] if len(ev_ids) == 1 else None, row["supporting_sentence"]))
     if not ev_ids:
         ev_ids = sorted({e.article_id for e in evidence if e.article_id})
@@ -197,7 +203,9 @@ def parse_item(row: dict[str, Any], line: int = 0) -> QAItem:
         evidence=evidence,
         evidence_article_ids=ev_ids,
         alt_evidence_article_ids=_str_list(row.get("alt_evidence_article_ids"), "alt_evidence_article_ids"),
-        counterfactual_article_ids=_str_list(row.get("counterfactual_article_ids"), "counterfactual_article_ids"),
+        counterfactual_article_ids=_str_list(
+            row.get("counterfactual_article_ids"), "counterfactual_article_ids"
+        ),
         counterfactual_answer=cf_answer if isinstance(cf_answer, str) else None,
         line=line,
     )

@@ -24,8 +24,16 @@ TYPE_COLUMNS = [
     ("refusal recall", "refusal.recall"),
     ("p50 ms", "latency_ms.p50"),
 ]
-REPORT_SETTINGS = ("chunk_tokens", "chunk_overlap_tokens", "candidates", "max_chunks_per_article", "rrf_k",
-                   "refusal_threshold", "llm_model", "articles")
+REPORT_SETTINGS = (
+    "chunk_tokens",
+    "chunk_overlap_tokens",
+    "candidates",
+    "max_chunks_per_article",
+    "rrf_k",
+    "refusal_threshold",
+    "llm_model",
+    "articles",
+)
 OVERVIEW = [
     ("retrieval.article_hit_at_k", "any top-k passage from a gold article (answerable)"),
     ("retrieval.evidence_recall_at_k", "gold facts found in the top-k passages / all gold facts"),
@@ -109,14 +117,21 @@ def markdown_tables(metrics: dict[str, Any]) -> str:
         lines += ["", "Counterfactual passages (share of questions):", "", "| | rate |", "|---|---:|"]
         lines += [f"| {key.replace('_', ' ')} | {fmt(value)} |" for key, value in cf.items()]
     if judged := metrics.get("judged"):
-        lines += ["", f"**LLM-judged** (model `{judged.get('model')}`; a judge's opinion, not a checked fact):", ""]
+        lines += [
+            "",
+            f"**LLM-judged** (model `{judged.get('model')}`; a judge's opinion, not a checked fact):",
+            "",
+        ]
         lines += ["| judged metric | value |", "|---|---:|"]
         lines += [f"| {k} | {fmt(v)} |" for k, v in judged.items() if k not in ("model", "prompt_version")]
     return "\n".join(lines)
 
 
 def write_report(
-    out: Path, metrics: dict[str, Any], records: Sequence[dict[str, Any]], scores: Sequence[dict[str, Any]],
+    out: Path,
+    metrics: dict[str, Any],
+    records: Sequence[dict[str, Any]],
+    scores: Sequence[dict[str, Any]],
     qa_errors: Sequence[str] = (),
     items: Sequence[Any] | None = None,
 ) -> None:

@@ -52,7 +52,11 @@ def ask_one(item: QAItem, ask: Ask) -> dict[str, Any]:
         error = f"{type(exc).__name__}: {exc}"
         data = Answer(question=item.question, answer="").to_json()
     latency = (time.perf_counter() - t0) * 1000.0
-    record: dict[str, Any] = {"id": item.id, "question_type": item.question_type, "latency_ms": round(latency, 1)}
+    record: dict[str, Any] = {
+        "id": item.id,
+        "question_type": item.question_type,
+        "latency_ms": round(latency, 1),
+    }
     record.update(data)
     record["question"] = item.question
     record["error"] = error
@@ -121,9 +125,15 @@ def versions_record(records: Sequence[dict[str, Any]], qa_path: str) -> dict[str
             answer_versions.setdefault(key, value)
     try:
         repo = Path(__file__).resolve().parents[2]
-        commit = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5
-        ).stdout.strip() or None
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+            ).stdout.strip()
+            or None
+        )
     except (OSError, subprocess.SubprocessError):
         commit = None
     return {

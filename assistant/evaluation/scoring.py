@@ -15,7 +15,9 @@ from assistant.evaluation.qa import QAItem
 MULTI_ARTICLE_TYPES = ("comparison", "multi_hop")
 
 
-def score_question(item: QAItem, result: dict[str, Any], normalize: m.Normalizer | None = None) -> dict[str, Any]:
+def score_question(
+    item: QAItem, result: dict[str, Any], normalize: m.Normalizer | None = None
+) -> dict[str, Any]:
     """Per-question scores from a results.jsonl record (the ``byline ask --json`` shape plus latency)."""
     passages = result.get("passages") or []
     citations = result.get("citations") or []

@@ -30,7 +30,9 @@ class AskRequest(BaseModel):
     """Body of POST /api/ask."""
 
     question: str = Field(description="The question.")
-    history: list[tuple[str, str]] = Field(default_factory=list, description="Earlier (question, answer) turns.")
+    history: list[tuple[str, str]] = Field(
+        default_factory=list, description="Earlier (question, answer) turns."
+    )
     sources: list[str] = Field(default_factory=list, description="Only these sources (empty: all).")
     since: str | None = Field(None, description="Earliest publication date, YYYY-MM-DD.")
     until: str | None = Field(None, description="Latest publication date, YYYY-MM-DD.")
@@ -140,6 +142,8 @@ def build_server(
         max_file_size="200mb",
         mcp_server=False,
     )
-    gr.mount_gradio_app(app, build_widget(service), path="/widget", footer_links=[], css=render.CSS + WIDGET_CSS, **common)
+    gr.mount_gradio_app(
+        app, build_widget(service), path="/widget", footer_links=[], css=render.CSS + WIDGET_CSS, **common
+    )
     gr.mount_gradio_app(app, build_ui(service), path="/", footer_links=["api"], css=render.CSS, **common)
     return app

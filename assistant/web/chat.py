@@ -32,7 +32,11 @@ def session_key(request: gr.Request | None) -> str:
     """Rate-limit key: the Gradio session, else the client address."""
     if request is None:
         return "anonymous"
-    return getattr(request, "session_hash", None) or getattr(getattr(request, "client", None), "host", None) or "anonymous"
+    return (
+        getattr(request, "session_hash", None)
+        or getattr(getattr(request, "client", None), "host", None)
+        or "anonymous"
+    )
 
 
 def _assistant_text(answer: Answer) -> str:
@@ -62,7 +66,9 @@ def respond(
         {"role": "user", "content": render.chat_text(question)},
         {"role": "assistant", "content": "…"},
     ]
-    turn = sum(1 for m in conv["messages"] if m["role"] == "user")  # this question's number in the conversation
+    turn = sum(
+        1 for m in conv["messages"] if m["role"] == "user"
+    )  # this question's number in the conversation
     yield "", conv["messages"], conv, render.sources_html(None)
     text, pending, answer = "", [], None
     try:
@@ -124,7 +130,12 @@ def on_like(service: WebService, conv: Conv, data: gr.LikeData, request: gr.Requ
         return
     sources, since, until = turn["filters"]
     try:
-        service.feedback(turn["answer"], 1 if data.liked else -1, parse_filters(sources, since, until), session_key(request))
+        service.feedback(
+            turn["answer"],
+            1 if data.liked else -1,
+            parse_filters(sources, since, until),
+            session_key(request),
+        )
     except Exception as err:  # noqa: BLE001
         gr.Warning(friendly(err))
         return

@@ -47,13 +47,18 @@ def safe_url(url: str | None) -> str | None:
 def highlighted_context(citation: Citation) -> str:
     """The citation's paragraph, escaped, with the quote inside ``<mark>`` (or the quote alone, no context)."""
     context, quote = citation.context, citation.quote
-    if context and citation.start is not None and citation.end is not None and citation.context_start is not None:
+    if (
+        context
+        and citation.start is not None
+        and citation.end is not None
+        and citation.context_start is not None
+    ):
         a, b = citation.start - citation.context_start, citation.end - citation.context_start
         if 0 <= a <= b <= len(context):
             return f"{esc(context[:a])}<mark>{esc(context[a:b])}</mark>{esc(context[b:])}"
     if context and quote and quote in context:
         a = context.index(quote)
-        return f"{esc(context[:a])}<mark>{esc(quote)}</mark>{esc(context[a + len(quote):])}"
+        return f"{esc(context[:a])}<mark>{esc(quote)}</mark>{esc(context[a + len(quote) :])}"
     return f"<mark>{esc(quote)}</mark>"
 
 
@@ -61,10 +66,14 @@ def citation_meta(title: str, source: str | None, date: str | None, url: str | N
     """Title (linked when the article has an http(s) URL), source and date as escaped HTML."""
     link = safe_url(url)
     title_html = (
-        f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer">{esc(title)}</a>' if link else esc(title)
+        f'<a href="{esc(link)}" target="_blank" rel="noopener noreferrer">{esc(title)}</a>'
+        if link
+        else esc(title)
     )
     extra = " · ".join(esc(x) for x in (source, date) if x)
-    return f'<span class="byline-title">{title_html}</span>' + (f' <span class="byline-meta">{extra}</span>' if extra else "")
+    return f'<span class="byline-title">{title_html}</span>' + (
+        f' <span class="byline-meta">{extra}</span>' if extra else ""
+    )
 
 
 def citation_html(citation: Citation) -> str:
@@ -144,7 +153,8 @@ def library_html(stats: Mapping[str, Any], articles: Sequence[Mapping[str, Any]]
     )
     more = f"<p>Showing the newest {limit} of {len(newest)}.</p>" if len(newest) > limit else ""
     return (
-        head + '<table class="byline-articles"><thead><tr><th>Title</th><th>Source</th><th>Date</th><th>Id</th>'
+        head
+        + '<table class="byline-articles"><thead><tr><th>Title</th><th>Source</th><th>Date</th><th>Id</th>'
         f"</tr></thead><tbody>{rows}</tbody></table>{more}"
     )
 

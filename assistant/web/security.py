@@ -24,7 +24,15 @@ from assistant.errors import BylineError, ConfigError
 
 TOKEN_COOKIE = "byline_token"
 # Code and fonts only, no article data: loadable without the token so the embed script can start.
-PUBLIC_PREFIXES = ("/gradio.js", "/assets/", "/static/", "/widget/assets/", "/widget/static/", "/favicon.ico", "/healthz")
+PUBLIC_PREFIXES = (
+    "/gradio.js",
+    "/assets/",
+    "/static/",
+    "/widget/assets/",
+    "/widget/static/",
+    "/favicon.ico",
+    "/healthz",
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
@@ -35,7 +43,12 @@ class RateLimitedError(BylineError):
 def normalise_origin(origin: str) -> str:
     """``scheme://host[:port]`` in lower case, default port dropped; raises ConfigError if it is not an origin."""
     parts = urlsplit(origin.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") or parts.query:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+    ):
         raise ConfigError(
             f"Not an origin: {origin!r} — BYLINE_ALLOWED_ORIGINS takes scheme://host[:port] values, "
             'e.g. ["https://intranet.example.com"].'
@@ -88,16 +101,27 @@ class SecurityMiddleware:
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         if origin is not None and not origin_allowed(origin, headers.get("host"), self.allowed):
-            await self._refuse(scope, receive, send, 403, f"Origin {origin} is not allowed (BYLINE_ALLOWED_ORIGINS).")
+            await self._refuse(
+                scope, receive, send, 403, f"Origin {origin} is not allowed (BYLINE_ALLOWED_ORIGINS)."
+            )
             return
         set_cookie = False
-        if self.token and scope["type"] == "http" and scope["method"] != "OPTIONS" and not self._public(scope):
+        if (
+            self.token
+            and scope["type"] == "http"
+            and scope["method"] != "OPTIONS"
+            and not self._public(scope)
+        ):
             via_query = self._query_token(scope)
             if via_query is not None and hmac.compare_digest(via_query, self.token):
                 set_cookie = True
             elif not self._token_ok(headers):
                 await self._refuse(
-                    scope, receive, send, 401, "Access token required: add ?token=... or 'Authorization: Bearer ...'."
+                    scope,
+                    receive,
+                    send,
+                    401,
+                    "Access token required: add ?token=... or 'Authorization: Bearer ...'.",
                 )
                 return
 
@@ -150,7 +174,9 @@ class SecurityMiddleware:
 class RateLimiter:
     """At most ``per_minute`` calls per key in any 60-second window (0 = unlimited). Thread-safe."""
 
-    def __init__(self, per_minute: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.per_minute = per_minute
         self.window_s = window_s
         self.clock = clock
@@ -168,7 +194,9 @@ class RateLimiter:
                 calls.popleft()
             if len(calls) >= self.per_minute:
                 wait = int(self.window_s - (now - calls[0])) + 1
-                raise RateLimitedError(f"Too many questions: {self.per_minute} per minute; try again in {wait}s.")
+                raise RateLimitedError(
+                    f"Too many questions: {self.per_minute} per minute; try again in {wait}s."
+                )
             calls.append(now)
             if len(self._calls) > 10_000:  # forget idle sessions so memory stays bounded
                 self._calls = {k: v for k, v in self._calls.items() if v and now - v[-1] < self.window_s}

@@ -55,10 +55,14 @@ def parse_filters(sources: Sequence[str] | None, since: str | None, until: str |
                     raise ValueError
                 date.fromisoformat(value)
             except ValueError:
-                raise InputError(f"{label} date {value!r} is not a date.", hint="Write dates as YYYY-MM-DD.") from None
+                raise InputError(
+                    f"{label} date {value!r} is not a date.", hint="Write dates as YYYY-MM-DD."
+                ) from None
         dates.append(value or None)
     if dates[0] and dates[1] and dates[0] > dates[1]:
-        raise InputError(f"The date range {dates[0]} – {dates[1]} is empty.", hint="Put the earlier date in From.")
+        raise InputError(
+            f"The date range {dates[0]} – {dates[1]} is empty.", hint="Put the earlier date in From."
+        )
     return Filters(sources=[s for s in (sources or []) if s], since=dates[0], until=dates[1])
 
 
@@ -69,7 +73,8 @@ def check_question(question: str) -> str:
         raise InputError("The question is empty.", hint="Type a question about the articles.")
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
-            f"The question is {len(question)} characters long.", hint=f"Ask in at most {MAX_QUESTION_CHARS} characters."
+            f"The question is {len(question)} characters long.",
+            hint=f"Ask in at most {MAX_QUESTION_CHARS} characters.",
         )
     return question
 
@@ -105,7 +110,9 @@ class WebService:
         self.limiter.check(session)
         return self.assistant.ask(question, history=list(history), filters=filters)
 
-    def stream(self, question: str, history: Sequence[Turn], filters: Filters, session: str) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, history: Sequence[Turn], filters: Filters, session: str
+    ) -> Iterator[AnswerEvent]:
         """A streamed answer (chat use); rate-limited per session."""
         question = check_question(question)
         self.limiter.check(session)
@@ -122,8 +129,11 @@ class WebService:
 
     def examples(self, n: int = 4, articles: list[dict[str, Any]] | None = None) -> list[str]:
         """Example questions drawn from the newest indexed articles' titles ([] when the index is empty)."""
-        rows = sorted(self.articles() if articles is None else articles, key=lambda r: r.get("published_at") or "",
-                      reverse=True)
+        rows = sorted(
+            self.articles() if articles is None else articles,
+            key=lambda r: r.get("published_at") or "",
+            reverse=True,
+        )
         out: list[str] = []
         for row in rows:
             title = " ".join(str(row.get("title") or "").split()).rstrip(".?!")
@@ -144,7 +154,9 @@ class WebService:
             embedder=getattr(self.assistant, "embedder", None),
             progress=progress,
         )
-        counts = f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}"
+        counts = (
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}"
+        )
         if report.skipped:
             reasons = "; ".join(reason for _, reason in report.skipped[:3])
             more = f" (+{len(report.skipped) - 3} more)" if len(report.skipped) > 3 else ""
@@ -158,7 +170,9 @@ class WebService:
             raise EmptyIndexError("No articles are indexed.")
 
     # --- feedback ----------------------------------------------------------------------------------------
-    def feedback(self, answer_json: dict[str, Any], rating: int, filters: Filters, session: str | None) -> int:
+    def feedback(
+        self, answer_json: dict[str, Any], rating: int, filters: Filters, session: str | None
+    ) -> int:
         """Store a thumbs up (+1) or down (-1) for an answer; returns the row id."""
         record = FeedbackRecord.from_answer(
             answer_json,

@@ -27,19 +27,30 @@ def _upload_types() -> list[str]:
 def build_ui(service: WebService) -> gr.Blocks:
     """The full chat window (mounted at ``/``)."""
     with gr.Blocks(title="Byline — chat with your news archive", analytics_enabled=False) as demo:
-        gr.Markdown("## Byline\nAsk questions about your news articles. Every answer quotes them, with checked citations.")
+        gr.Markdown(
+            "## Byline\nAsk questions about your news articles. Every answer quotes them, with checked citations."
+        )
         banner = gr.HTML("", elem_id="byline-banner", js_on_load=None)
         with gr.Tab("Chat", id="chat"):
             with gr.Accordion("Filters", open=False, elem_id="byline-filters"):
                 with gr.Row():
                     f_sources = gr.Dropdown(
-                        choices=[], multiselect=True, label="Sources", elem_id="byline-filter-sources", scale=2
+                        choices=[],
+                        multiselect=True,
+                        label="Sources",
+                        elem_id="byline-filter-sources",
+                        scale=2,
                     )
-                    f_since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="byline-filter-since", max_lines=1)
+                    f_since = gr.Textbox(
+                        label="From (YYYY-MM-DD)", elem_id="byline-filter-since", max_lines=1
+                    )
                     f_until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="byline-filter-until", max_lines=1)
             panel = chat_panel(service, (f_sources, f_since, f_until))
             with gr.Row(elem_id="byline-examples"):
-                examples = [gr.Button("", visible=False, size="sm", elem_classes=["byline-example"]) for _ in range(N_EXAMPLES)]
+                examples = [
+                    gr.Button("", visible=False, size="sm", elem_classes=["byline-example"])
+                    for _ in range(N_EXAMPLES)
+                ]
         with gr.Tab("Library", id="library"):
             library = gr.HTML("", elem_id="byline-library", js_on_load=None)
             refresh = gr.Button("Refresh", size="sm")
@@ -48,7 +59,10 @@ def build_ui(service: WebService) -> gr.Blocks:
                 ".jsonl/.json/.csv/.tsv/RSS/Atom file). Files already indexed are left unchanged."
             )
             files = gr.File(
-                file_count="multiple", file_types=_upload_types() or None, label="Article files", elem_id="byline-upload"
+                file_count="multiple",
+                file_types=_upload_types() or None,
+                label="Article files",
+                elem_id="byline-upload",
             )
             add = gr.Button("Add to index", variant="primary", elem_id="byline-add")
             results = gr.HTML("", elem_id="byline-upload-results", js_on_load=None)
@@ -93,15 +107,23 @@ def _page_state(service: WebService) -> list[Any]:
         articles = service.articles() if stats.get("articles") else []
     except Exception as err:  # noqa: BLE001 - e.g. the index cannot be opened: say so, keep the page usable
         msg = friendly(err)
-        return [render.message_html(msg, "error"), gr.update(choices=[]), render.message_html(msg, "error"), *hidden]
+        return [
+            render.message_html(msg, "error"),
+            gr.update(choices=[]),
+            render.message_html(msg, "error"),
+            *hidden,
+        ]
     if not stats.get("articles"):
         banner = render.message_html(
-            "No articles indexed yet — add some in the Library tab (upload files), or run `byline ingest PATH`.", "info"
+            "No articles indexed yet — add some in the Library tab (upload files), or run `byline ingest PATH`.",
+            "info",
         )
         return [banner, gr.update(choices=[], value=[]), render.library_html(stats, []), *hidden]
     questions = service.examples(N_EXAMPLES, articles)
     buttons = [
-        gr.update(visible=True, value=questions[i]) if i < len(questions) else gr.update(visible=False, value="")
+        gr.update(visible=True, value=questions[i])
+        if i < len(questions)
+        else gr.update(visible=False, value="")
         for i in range(N_EXAMPLES)
     ]
     choices = [s for s in stats.get("sources", {}) if s != "(unknown)"]
@@ -118,7 +140,9 @@ def _ask_example(service: WebService):
     return _example
 
 
-def _upload(service: WebService, paths: list[str] | None, progress: gr.Progress, n_page: int) -> Iterator[list[Any]]:
+def _upload(
+    service: WebService, paths: list[str] | None, progress: gr.Progress, n_page: int
+) -> Iterator[list[Any]]:
     """Index uploaded files one by one, yielding the per-file results table as each finishes."""
     keep = [gr.update()] * n_page
     if not paths:
@@ -132,7 +156,9 @@ def _upload(service: WebService, paths: list[str] | None, progress: gr.Progress,
         yield [render.upload_results_html(rows), *keep]
 
         def tick(articles: int, chunks: int, i: int = i, name: str = name) -> None:
-            progress((i, len(paths)), desc=f"Indexing {name}: {articles} articles, {chunks} passages", unit="files")
+            progress(
+                (i, len(paths)), desc=f"Indexing {name}: {articles} articles, {chunks} passages", unit="files"
+            )
 
         try:
             status, detail = service.ingest_file(path, progress=tick)
