@@ -84,16 +84,28 @@ def pools(
     return out
 
 
-def check(items: Sequence[QAItem], bodies: dict[str, str], pool: set[str] | None = None) -> list[str]:
+def check(
+    items: Sequence[QAItem],
+    bodies: dict[str, str],
+    pool: set[str] | None = None,
+    distractors: dict[str, list[str]] | None = None,
+) -> list[str]:
     """Problems of a blind set, one message each (empty when the set is sound).
 
     Every fact must occur exactly once in its article and in no other (else a retriever finding the copy is
     scored wrong); evidence ids must match the facts; comparisons need two articles and multi-hop questions
-    two facts; a question is unanswerable exactly when its answer is null, and then has no evidence. With ``pool``, evidence comes from it.
+    two facts; a question is unanswerable exactly when its answer is null, and then has no evidence. With
+    ``pool``, evidence comes from it. ``distractors`` (question id -> its ``distractor_article_ids``, which
+    ``QAItem`` does not carry) must name articles of the corpus, and of the pool when one is given.
     """
     problems: list[str] = []
     for q in items:
         where = f"line {q.line} ({q.id})"
+        for aid in (distractors or {}).get(q.id, []):
+            if aid not in bodies:
+                problems.append(f"{where}: distractor {aid!r} is not in the corpus")
+            elif pool is not None and aid not in pool:
+                problems.append(f"{where}: distractor {aid} is not in the writer's pool")
         if q.question_type not in TYPES:
             problems.append(f"{where}: question_type {q.question_type!r} is not one of {', '.join(TYPES)}")
         if (q.question_type == "unanswerable") == q.answerable:
@@ -163,7 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     bad = False
     for path in args.qa:
         qa = load_qa(path)
-        problems = qa.errors + check(qa.items, bodies, pool)
+        distractors = {
+            str(row.get("id")): list(row.get("distractor_article_ids") or [])
+            for row in load_jsonl(path)
+            if isinstance(row, dict)
+        }
+        problems = qa.errors + check(qa.items, bodies, pool, distractors)
         types = Counter(q.question_type for q in qa.items)
         print(
             f"{path}: {len(qa.items)} questions ({', '.join(f'{t} {types[t]}' for t in TYPES if types[t])})"

@@ -90,7 +90,9 @@ def test_check_names_each_problem(tmp_path: Path) -> None:
     assert "article 'zz' is not in the corpus" in text
     assert "a multi_hop question needs at least two facts" in text
     assert "question_type 'opinion'" in text
-    assert "line 4 (u1): only an unanswerable question has answer null" in text  # typed unanswerable, answered
+    assert (
+        "line 4 (u1): only an unanswerable question has answer null" in text
+    )  # typed unanswerable, answered
 
 
 def test_cli_writes_pools_and_fails_a_bad_set(tmp_path: Path, capsys) -> None:
@@ -112,3 +114,23 @@ def test_cli_writes_pools_and_fails_a_bad_set(tmp_path: Path, capsys) -> None:
                                               "evidence": [], "evidence_article_ids": []}])  # fmt: skip
     assert main(["check", str(corpus), str(bad)]) == 1
     assert "no evidence" in capsys.readouterr().out
+
+
+def test_cli_checks_distractors_against_corpus_and_pool(tmp_path: Path, capsys) -> None:
+    corpus = tmp_path / "articles.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in ARTICLES), encoding="utf-8")
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(
+        "".join(json.dumps(a) + "\n" for a in ARTICLES if a["id"] in {"b3", "s1"}), encoding="utf-8"
+    )
+    row = {"id": "u", "question": "Who?", "answer": None, "question_type": "unanswerable", "evidence": [],
+           "evidence_article_ids": [], "distractor_article_ids": ["s1"]}  # fmt: skip
+    sound = _write_qa(tmp_path / "sound.jsonl", [row])
+    assert main(["check", str(corpus), str(sound), "--pool", str(pool)]) == 0
+    capsys.readouterr()
+    bad = _write_qa(tmp_path / "bad.jsonl", [{**row, "distractor_article_ids": ["s1", "a1", "nope"]}])
+    assert main(["check", str(corpus), str(bad), "--pool", str(pool)]) == 1
+    out = capsys.readouterr().out
+    assert "distractor a1 is not in the writer's pool" in out
+    assert "distractor 'nope' is not in the corpus" in out
+    assert "distractor s1" not in out
