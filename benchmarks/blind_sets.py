@@ -142,6 +142,19 @@ def check(
     return problems
 
 
+def _distractors(path: Path) -> dict[str, list[str]]:
+    """Question id -> ``distractor_article_ids`` of each well-formed line (``load_qa`` reports the others)."""
+    out: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            out[str(row.get("id"))] = list(row.get("distractor_article_ids") or [])
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,11 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     bad = False
     for path in args.qa:
         qa = load_qa(path)
-        distractors = {
-            str(row.get("id")): list(row.get("distractor_article_ids") or [])
-            for row in load_jsonl(path)
-            if isinstance(row, dict)
-        }
+        distractors = _distractors(path)
         problems = qa.errors + check(qa.items, bodies, pool, distractors)
         types = Counter(q.question_type for q in qa.items)
         print(

@@ -134,3 +134,7 @@ def test_cli_checks_distractors_against_corpus_and_pool(tmp_path: Path, capsys) 
     assert "distractor a1 is not in the writer's pool" in out
     assert "distractor 'nope' is not in the corpus" in out
     assert "distractor s1" not in out
+    broken = tmp_path / "broken.jsonl"  # a malformed line is reported by the loader, not a crash
+    broken.write_text(json.dumps(row) + "\n{not json\n", encoding="utf-8")
+    assert main(["check", str(corpus), str(broken), "--pool", str(pool)]) == 1
+    assert "broken.jsonl:2: not valid JSON" in capsys.readouterr().out
