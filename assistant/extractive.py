@@ -315,19 +315,7 @@ class ExtractiveAnswerer:
             named_first = who is not None and c.text.lstrip("\u201c\"' ").startswith(who[0][:12])
             lead = f"{who[0]} {who[1]}: " if who and not named_first else ""
             lines.append(f"- {lead}\u201c{c.text}\u201d [{n}]")
-            citations.append(
-                Citation(
-                    n=n,
-                    article_id=p.article_id,
-                    title=p.title,
-                    source=p.source,
-                    published_at=p.published_at,
-                    url=p.url,
-                    quote=c.text,
-                    start=c.start,
-                    end=c.end,
-                )  # fmt: skip
-            )
+            citations.append(Citation.from_passage(n, p, c.text, c.start, c.end))
         timings["answer_ms"] = (time.perf_counter() - t0) * 1000
         return Answer(
             question=question, answer="\n".join(lines), citations=citations, passages=list(passages),

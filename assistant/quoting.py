@@ -139,9 +139,8 @@ def sentence_citation(n: int, sentence: SourceSentence) -> Citation:
         if p.start + a <= sentence.start and sentence.end <= p.start + b:
             context, context_start = p.text[a:b], p.start + a
             break
-    return Citation(
-        n=n, article_id=p.article_id, title=p.title, source=p.source, published_at=p.published_at, url=p.url,
-        quote=sentence.text, start=sentence.start, end=sentence.end,
+    return Citation.from_passage(
+        n, p, sentence.text, sentence.start, sentence.end,
         verified=True,  # sliced from the passage, which is body[start:end]; the chain's verifier re-checks
         context=context, context_start=context_start,
     )  # fmt: skip
@@ -170,20 +169,8 @@ def written_quotes(
             if at >= 0:
                 source, start = p, p.start + at
                 break
-        citations.append(
-            Citation(
-                n=n,
-                article_id=source.article_id,
-                title=source.title,
-                source=source.source,
-                published_at=source.published_at,
-                url=source.url,
-                quote=quote,
-                start=start,
-                end=None if start is None else start + len(quote),
-                verified=False,
-            )  # fmt: skip
-        )
+        end = None if start is None else start + len(quote)
+        citations.append(Citation.from_passage(n, source, quote, start, end, verified=False))
         out.append(answer[pos : match.end()] + f" [{n}]")
         pos = match.end()
     out.append(answer[pos:])

@@ -105,6 +105,22 @@ class Citation(BaseModel):
     context: str | None = None  # the surrounding paragraph, for display
     context_start: int | None = None  # offset of ``context`` in the article body
 
+    @classmethod
+    def from_passage(
+        cls,
+        n: int,
+        passage: Passage,
+        quote: str,
+        start: int | None = None,
+        end: int | None = None,
+        **more: Any,
+    ) -> Citation:
+        """Citation ``[n]`` of ``quote`` from the article ``passage`` belongs to (its title, source, date, link)."""
+        return cls(
+            n=n, article_id=passage.article_id, title=passage.title, source=passage.source,
+            published_at=passage.published_at, url=passage.url, quote=quote, start=start, end=end, **more,
+        )  # fmt: skip
+
 
 class Answer(BaseModel):
     """What ``Assistant.ask`` returns; ``to_json()`` is the shape of ``byline ask --json`` and the HTTP API."""

@@ -38,6 +38,7 @@ def passages_of(article: Article, size: int = 600) -> list[Passage]:
                 title=article.title,
                 source=article.source,
                 published_at=article.published_at,
+                url=article.url,
                 start=start,
                 end=end,
                 text=body[start:end],
@@ -66,6 +67,9 @@ def test_answer_quotes_the_supporting_sentence_verbatim(answerer: ExtractiveAnsw
     assert any("because a convoy leaving Aleppo was fired on by the rebels" in q for q in quotes)
     for c in answer.citations:
         assert SEED.body[c.start : c.end] == c.quote
+        assert (c.article_id, c.title, c.source, c.published_at, c.url) == (
+            SEED.id, SEED.title, SEED.source, SEED.published_at, SEED.url,
+        )  # fmt: skip
         assert f"\u201c{c.quote}\u201d [{c.n}]" in answer.answer
     assert markers_in(answer.answer) == [c.n for c in answer.citations]
 

@@ -28,8 +28,15 @@ BODY = (
 def passage(start: int, end: int, article_id: str = "a1") -> Passage:
     return Passage(
         chunk_id=f"{article_id}::{start}", article_id=article_id, title="Bridge", source="Test",
-        published_at="2024-03-01", start=start, end=end, text=BODY[start:end],
+        published_at="2024-03-01", url="https://example.org/bridge", start=start, end=end, text=BODY[start:end],
     )  # fmt: skip
+
+
+ABOUT = ("a1", "Bridge", "Test", "2024-03-01", "https://example.org/bridge")  # what a citation carries
+
+
+def about(c) -> tuple:
+    return (c.article_id, c.title, c.source, c.published_at, c.url)
 
 
 def test_sentence_ids_run_across_passages_with_article_offsets() -> None:
@@ -48,6 +55,7 @@ def test_citation_quotes_the_article_verbatim_with_its_paragraph() -> None:
     sentence = number_sentences([passage(start, len(BODY))])[0][1]
     citation = sentence_citation(7, sentence)
     assert citation.n == 7 and citation.quote == "It will cost £12m."
+    assert about(citation) == ABOUT
     assert BODY[citation.start : citation.end] == citation.quote
     assert citation.context == "The council approved a new bridge on Tuesday. It will cost £12m."
     assert BODY[citation.context_start :].startswith(citation.context)
@@ -112,6 +120,7 @@ def test_written_quotes_become_unverified_citations() -> None:
         'He said "It will cost £12m." and "journeys are free for all" [1].', [p], 2, p
     )
     assert [c.n for c in cits] == [2, 3] and not any(c.verified for c in cits)
+    assert [about(c) for c in cits] == [ABOUT, ABOUT]
     assert BODY[cits[0].start : cits[0].end] == cits[0].quote  # found: offsets for the verifier
     assert cits[1].start is None  # not in the source: the verifier will reject it
     assert text == 'He said "It will cost £12m." [2] and "journeys are free for all" [3] [1].'
