@@ -88,20 +88,19 @@ def check(
     items: Sequence[QAItem],
     bodies: dict[str, str],
     pool: set[str] | None = None,
-    distractors: dict[str, list[str]] | None = None,
 ) -> list[str]:
     """Problems of a blind set, one message each (empty when the set is sound).
 
     Every fact must occur exactly once in its article and in no other (else a retriever finding the copy is
     scored wrong); evidence ids must match the facts; comparisons need two articles and multi-hop questions
     two facts; a question is unanswerable exactly when its answer is null, and then has no evidence. With
-    ``pool``, evidence comes from it. ``distractors`` (question id -> its ``distractor_article_ids``, which
-    ``QAItem`` does not carry) must name articles of the corpus, and of the pool when one is given.
+    ``pool``, evidence comes from it. ``distractor_article_ids`` must name articles of the corpus, and of the
+    pool when one is given.
     """
     problems: list[str] = []
     for q in items:
         where = f"line {q.line} ({q.id})"
-        for aid in (distractors or {}).get(q.id, []):
+        for aid in q.distractor_article_ids:
             if aid not in bodies:
                 problems.append(f"{where}: distractor {aid!r} is not in the corpus")
             elif pool is not None and aid not in pool:
@@ -142,19 +141,6 @@ def check(
     return problems
 
 
-def _distractors(path: Path) -> dict[str, list[str]]:
-    """Question id -> ``distractor_article_ids`` of each well-formed line (``load_qa`` reports the others)."""
-    out: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(row, dict):
-            out[str(row.get("id"))] = list(row.get("distractor_article_ids") or [])
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,8 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     bad = False
     for path in args.qa:
         qa = load_qa(path)
-        distractors = _distractors(path)
-        problems = qa.errors + check(qa.items, bodies, pool, distractors)
+        problems = qa.errors + check(qa.items, bodies, pool)
         types = Counter(q.question_type for q in qa.items)
         print(
             f"{path}: {len(qa.items)} questions ({', '.join(f'{t} {types[t]}' for t in TYPES if types[t])})"

@@ -46,11 +46,11 @@ def test_jsonl_bad_lines_are_reported_with_their_number_and_the_rest_load(tmp_pa
 def test_csv_with_the_same_columns(tmp_path: Path) -> None:
     path = tmp_path / "qa.csv"
     path.write_text(
-        "id,question,answer,question_type,evidence_article_ids,evidence\n"
-        'c1,Who won?,Ann,factoid,a1;a2,"[{""article_id"": ""a1"", ""title"": ""T"", ""fact"": ""Ann won.""}]"\n'
-        "c2,When did it end?,,unanswerable,,\n"
-        "c3,,x,factoid,,\n"
-        'c4,Bad evidence?,x,factoid,a1,"[oops"\n',
+        "id,question,answer,question_type,evidence_article_ids,evidence,distractor_article_ids\n"
+        'c1,Who won?,Ann,factoid,a1;a2,"[{""article_id"": ""a1"", ""title"": ""T"", ""fact"": ""Ann won.""}]",\n'
+        "c2,When did it end?,,unanswerable,,,a3;a4\n"
+        "c3,,x,factoid,,,\n"
+        'c4,Bad evidence?,x,factoid,a1,"[oops",\n',
         encoding="utf-8",
     )
     qa = load_qa(path)
@@ -58,6 +58,7 @@ def test_csv_with_the_same_columns(tmp_path: Path) -> None:
     c1 = qa.items[0]
     assert c1.evidence_article_ids == ["a1", "a2"] and c1.evidence[0].fact == "Ann won."
     assert qa.items[1].answer is None
+    assert qa.items[1].distractor_article_ids == ["a3", "a4"] and c1.distractor_article_ids == []
     assert [e.split(":")[1] for e in qa.errors] == ["4", "5"]
 
 

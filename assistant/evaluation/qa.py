@@ -42,6 +42,7 @@ class QAItem:
     evidence: list[Evidence] = field(default_factory=list)
     evidence_article_ids: list[str] = field(default_factory=list)
     alt_evidence_article_ids: list[str] = field(default_factory=list)
+    distractor_article_ids: list[str] = field(default_factory=list)  # look relevant, do not answer
     counterfactual_article_ids: list[str] = field(default_factory=list)
     counterfactual_answer: str | None = None
     line: int = 0
@@ -136,7 +137,12 @@ def _csv_to_json(row: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {k: (v if v is not None else "") for k, v in row.items()}
     answer = data.get("answer", "").strip()
     data["answer"] = (json.loads(answer) if answer.startswith("[") else answer) or None
-    for key in ("evidence_article_ids", "alt_evidence_article_ids", "counterfactual_article_ids"):
+    for key in (
+        "evidence_article_ids",
+        "alt_evidence_article_ids",
+        "distractor_article_ids",
+        "counterfactual_article_ids",
+    ):
         cell = data.get(key, "").strip()
         data[key] = (
             json.loads(cell) if cell.startswith("[") else [x.strip() for x in cell.split(";") if x.strip()]
@@ -203,6 +209,7 @@ def parse_item(row: dict[str, Any], line: int = 0) -> QAItem:
         evidence=evidence,
         evidence_article_ids=ev_ids,
         alt_evidence_article_ids=_str_list(row.get("alt_evidence_article_ids"), "alt_evidence_article_ids"),
+        distractor_article_ids=_str_list(row.get("distractor_article_ids"), "distractor_article_ids"),
         counterfactual_article_ids=_str_list(
             row.get("counterfactual_article_ids"), "counterfactual_article_ids"
         ),
