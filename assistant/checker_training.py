@@ -10,6 +10,7 @@ Gold facts that retrieval missed are added as positives too. Training is sentenc
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer_check import META, pair_text
+from assistant.errors import ConfigError
 from assistant.evaluation.metrics import refusal_scores
 from assistant.evaluation.qa import QAItem
 from assistant.settings import Settings
@@ -53,6 +55,21 @@ class Asked:
 
     candidates: list[tuple[Passage, str]]
     rules_refuse: bool
+
+
+TRAINING_EXTRAS = ("datasets", "accelerate")  # the `train` extra of pyproject.toml
+
+
+def require_training_extras() -> None:
+    """Fail early, with the fix, when the packages training needs are not installed (the app's install
+    leaves them out)."""
+    missing = [name for name in TRAINING_EXTRAS if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(
+            f"Training an answer checker needs {' and '.join(missing)}, which this install leaves out",
+            hint="Install the training extras: `pip install -e '.[train]'` in the Byline folder "
+            "(`make test` installs them too); a trained checker runs without them.",
+        )
 
 
 def _fold(text: str) -> str:
@@ -180,6 +197,7 @@ def train_checker(
     ``calibration``: the share of questions kept out of training to choose the checker's threshold
     (``calibrate``); it is stored with the model, and ``BYLINE_CHECKER_THRESHOLD`` overrides it.
     """
+    require_training_extras()
     import torch
     from datasets import Dataset
     from sentence_transformers import CrossEncoder

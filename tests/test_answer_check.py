@@ -172,3 +172,27 @@ def test_train_checker_command_trains_on_the_index_and_ask_uses_the_folder(sampl
     )  # fmt: skip
     assert ask.returncode == 0, ask.stderr
     assert json.loads(ask.stdout)["version"]["checker"] == "sample-checker"
+
+
+def test_training_without_the_train_extra_says_how_to_install_it(monkeypatch, tmp_path) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    # As on an install without the `train` extra: importing `datasets` finds nothing.
+    monkeypatch.setitem(sys.modules, "datasets", None)
+    pairs = [Pair("q?", "t", "s", 1, "q"), Pair("q?", "t", "s2", 0, "q")]
+    with pytest.raises(ConfigError, match="needs datasets") as err:
+        train_checker(pairs, tmp_path / "x", Settings().resolved_embedding_model())
+    assert ".[train]" in err.value.user_message()
+    assert not (tmp_path / "x").exists()
+    # The command says so before it asks a single question (no index is even opened).
+    monkeypatch.setenv("BYLINE_HOME", str(tmp_path / "no-index"))
+    result = CliRunner().invoke(
+        app, ["train-checker", str(tmp_path / "qa.jsonl"), "--out", str(tmp_path / "c")]
+    )
+    assert result.exit_code != 0 and isinstance(result.exception, ConfigError)
+    assert "needs datasets" in str(result.exception)
+    assert not (tmp_path / "no-index").exists() and not (tmp_path / "c").exists()

@@ -37,9 +37,15 @@ def register(app: typer.Typer) -> None:
         """
         from assistant.answer_check import META
         from assistant.chain import Assistant
-        from assistant.checker_training import collect_pairs, sentence_candidates, train_checker
+        from assistant.checker_training import (
+            collect_pairs,
+            require_training_extras,
+            sentence_candidates,
+            train_checker,
+        )
         from assistant.evaluation.qa import load_qa
 
+        require_training_extras()  # before asking every question, not after
         items = []
         for path in qa:
             loaded = load_qa(path)
