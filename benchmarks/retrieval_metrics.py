@@ -57,20 +57,47 @@ def summarise(per_question: Sequence[dict[str, float]]) -> dict[str, float]:
     }
 
 
-def evaluate(retrieve: Callable[[str], Sequence[Hit]], questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Run ``retrieve`` on every answerable question; metrics overall and per question type."""
-    rows = []
-    for q in questions:
-        if not q.get("evidence"):
-            continue
-        rows.append((q["question_type"], score_question(q, retrieve(q["question"]))))
-    by_type: dict[str, list[dict[str, float]]] = {}
-    for qtype, row in rows:
-        by_type.setdefault(qtype, []).append(row)
+def by_type(rows: Sequence[dict[str, Any]], name: str) -> dict[str, Any]:
+    """System ``name``'s metrics over ``rows`` (``score_systems``): overall and per question type."""
+    groups: dict[str, list[dict[str, float]]] = {}
+    for row in rows:
+        groups.setdefault(row["question_type"], []).append(row[name])
     return {
-        "all": summarise([r for _, r in rows]),
-        "by_type": {t: summarise(rs) for t, rs in sorted(by_type.items())},
+        "all": summarise([row[name] for row in rows]),
+        "by_type": {t: summarise(group) for t, group in sorted(groups.items())},
     }
+
+
+def score_systems(
+    systems: dict[str, Callable[[str], Sequence[Hit]]], questions: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One row per answerable question: its type and, under each system's name, that system's scores.
+
+    Every system answers the same questions, so the rows can be resampled together for paired intervals.
+    """
+    return [
+        {"question_type": q["question_type"]}
+        | {name: score_question(q, retrieve(q["question"])) for name, retrieve in systems.items()}
+        for q in questions
+        if q.get("evidence")
+    ]
+
+
+def paired_summary(rows: Sequence[dict[str, Any]], baselines: Sequence[str] = ()) -> dict[str, Any]:
+    """Each system's metrics over ``rows`` (``score_systems``), and ``gain``: the last system minus each baseline.
+
+    ``{"bm25": {"evidence_recall": ...}, ..., "gain": {"bm25": {"evidence_recall": ...}}}``: the gains are
+    computed on the same questions, so a bootstrap over ``rows`` gives the interval of the difference itself.
+    """
+    names = [k for k in (rows[0] if rows else {}) if k != "question_type"]
+    out: dict[str, Any] = {name: summarise([r[name] for r in rows]) for name in names}
+    if names:
+        last = out[names[-1]]
+        out["gain"] = {b: {m: last[m] - out[b][m] for m in METRICS} for b in baselines}
+    return out
+
+
+METRICS = ("evidence_recall", "article_hit", "mrr")
 
 
 def refusal_f1(refused: Sequence[bool], unanswerable: Sequence[bool]) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.conflicts import says_disagree
@@ -143,18 +143,22 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def bootstrap_intervals(
-    scores: Sequence[dict[str, Any]], keys: Sequence[str], rounds: int = 2000, seed: int = 0
+    scores: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    rounds: int = 2000,
+    seed: int = 0,
+    summarise: Callable[[Sequence[dict[str, Any]]], dict[str, Any]] = aggregate,
 ) -> dict[str, tuple[float, float]]:
     """95% percentile-bootstrap interval of each dotted metric in ``keys`` ("retrieval.mrr") over ``scores``.
 
-    Questions are resampled with replacement ``rounds`` times and ``aggregate`` is recomputed each time, so
-    pooled rates (evidence recall, refusal F1) get the interval of the same formula the point estimate uses.
-    A metric undefined in every resample (no unanswerable question, say) is left out.
+    Questions are resampled with replacement ``rounds`` times and ``summarise`` (``aggregate`` by default) is
+    recomputed each time, so pooled rates (evidence recall, refusal F1) get the interval of the same formula
+    the point estimate uses. A metric undefined in every resample (no unanswerable question, say) is left out.
     """
     rng = random.Random(seed)
     samples: dict[str, list[float]] = {key: [] for key in keys}
     for _ in range(rounds if scores else 0):
-        flat = flatten(aggregate(rng.choices(scores, k=len(scores))))
+        flat = flatten(summarise(rng.choices(scores, k=len(scores))))
         for key in keys:
             if flat.get(key) is not None:
                 samples[key].append(float(flat[key]))
