@@ -62,6 +62,7 @@ class LexicalIndex:
         self._sources = np.array([p.source or "" for p in self.passages], dtype=object)
         self._days = np.array([(p.published_at or "")[:10] for p in self.passages], dtype="<U10")
         self._articles = np.array([p.article_id for p in self.passages], dtype=object)
+        self._position = {p.chunk_id: i for i, p in enumerate(self.passages)}
         self._bm25 = bm25s.BM25()
         self._searchable = any(docs)  # bm25s cannot index a corpus without a single term
         if self._searchable:
@@ -105,8 +106,19 @@ class LexicalIndex:
             keep &= (self._days != "") & (self._days <= filters.until[:10])
         return keep
 
-    def search(self, query: str | Sequence[str], n: int, filters: Filters | None = None) -> list[Passage]:
-        """Top ``n`` passages for ``query`` (text or pre-computed terms) that pass ``filters``."""
+    def search(
+        self,
+        query: str | Sequence[str],
+        n: int,
+        filters: Filters | None = None,
+        also: Iterable[str] = (),
+    ) -> list[Passage]:
+        """Top ``n`` passages for ``query`` (text or pre-computed terms) that pass ``filters``, best first.
+
+        ``also``: chunk ids to score as well when they are not in the top ``n`` (another retriever's candidates,
+        so score fusion compares real BM25 scores instead of guessing), appended in score order; an id this
+        index does not hold, or one the filters exclude, is left out.
+        """
         q = terms(query) if isinstance(query, str) else list(query)
         q = [t for t in q if t in self._bm25.vocab_dict] if self._searchable else []
         if not q:
@@ -122,7 +134,15 @@ class LexicalIndex:
         for i in top:
             if scores[i] <= 0.0:
                 break
-            p = self.passages[int(i)]
-            s = float(scores[i])
-            out.append(p.model_copy(update={"score": s, "scores": {"bm25": s}}))
+            out.append(self._scored(int(i), float(scores[i])))
+        listed = {p.chunk_id for p in out}
+        extra = [
+            self._position[cid]
+            for cid in dict.fromkeys(also)
+            if cid not in listed and cid in self._position and (keep is None or keep[self._position[cid]])
+        ]
+        out += sorted((self._scored(i, float(scores[i])) for i in extra), key=lambda p: -p.score)
         return out
+
+    def _scored(self, i: int, score: float) -> Passage:
+        return self.passages[i].model_copy(update={"score": score, "scores": {"bm25": score}})

@@ -25,7 +25,7 @@ from assistant.types import Passage
 
 __all__ = ["load_or_build", "cache_path"]
 
-LAYOUT = 1  # bump when LexicalIndex's attributes change: old files are then ignored
+LAYOUT = 2  # bump when LexicalIndex's attributes change: old files are then ignored
 KEEP = 2  # newest cache files kept: the current generation and the one before (100k chunks ~ 200 MB each)
 log = logging.getLogger("byline.lexical")
 

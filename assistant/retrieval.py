@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 fused by reciprocal rank, diversified; comparisons searched per side."""
+"""Hybrid retrieval: dense (Chroma) + BM25, their scores fused, diversified; comparisons searched per side."""
 
 from __future__ import annotations
 
@@ -17,9 +17,18 @@ from assistant.lexical_cache import load_or_build
 from assistant.settings import Settings
 from assistant.types import Passage
 
-__all__ = ["Retriever", "alternatives", "diversify", "fuse", "interleave", "matches", "sentence_coverage"]
+__all__ = [
+    "Retriever",
+    "alternatives",
+    "diversify",
+    "fuse",
+    "fuse_scores",
+    "interleave",
+    "matches",
+    "sentence_coverage",
+]
 
-WEIGHTS = {"dense": 1.0, "bm25": 1.0}  # RRF weight of each retriever
+WEIGHTS = {"dense": 1.0, "bm25": 1.0}  # RRF weight of each retriever (BYLINE_FUSION=rrf)
 MAX_OPTION_WORDS = 12  # "A or B" options longer than this are clauses, not the things compared
 COVERAGE = 0.5  # diversity: weight of newly covered question terms against the fused score
 SIDE_SLOTS = 2  # comparison: passages reserved for each side ("stem A", "stem B"), best of each side first
@@ -76,7 +85,8 @@ class QueryEmbedder:
 def fuse(
     rankings: dict[str, Sequence[Passage]], rrf_k: int = 60, weights: dict[str, float] | None = None
 ) -> list[Passage]:
-    """Reciprocal rank fusion: list ``name`` adds ``weight / (rrf_k + rank)``; keeps each retriever's score."""
+    """Reciprocal rank fusion: list ``name`` adds ``weight / (rrf_k + rank)``; keeps each retriever's score
+    (the fused one in ``scores['fused']``)."""
     fused: dict[str, Passage] = {}
     total: dict[str, float] = {}
     for name, ranked in rankings.items():
@@ -90,8 +100,37 @@ def fuse(
     out = []
     for cid, p in fused.items():
         p.score = total[cid]
-        p.scores["rrf"] = total[cid]
+        p.scores["fused"] = total[cid]
         out.append(p)
+    out.sort(key=lambda p: -p.score)
+    return out
+
+
+def fuse_scores(rankings: dict[str, Sequence[Passage]], weights: dict[str, float]) -> list[Passage]:
+    """Convex combination of min-max-normalised scores: list ``name`` adds ``weight * (s - min) / (max - min)``.
+
+    Unlike reciprocal rank fusion, the margins count: a passage BM25 scores far above the rest (it names the
+    people and the event asked about) beats passages that both retrievers rank middling. The normalisation
+    spans each list as given, so a list should hold the candidates of both retrievers (``LexicalIndex.search``
+    scores the dense candidates too); a passage missing from a list gets 0 there. Each retriever's own score
+    is kept in ``scores``, the fused one in ``scores['fused']``. (Bruch et al., "An Analysis of Fusion
+    Functions for Hybrid Retrieval", 2023, compare the two.)
+    """
+    fused: dict[str, Passage] = {}
+    for name, ranked in rankings.items():
+        if not ranked:
+            continue
+        values = [p.scores.get(name, p.score) for p in ranked]
+        low, high = min(values), max(values)
+        for p, value in zip(ranked, values, strict=True):
+            if p.chunk_id not in fused:
+                fused[p.chunk_id] = p.model_copy(update={"scores": {}, "score": 0.0})
+            q = fused[p.chunk_id]
+            q.scores[name] = value
+            q.score += weights.get(name, 0.0) * ((value - low) / (high - low) if high > low else 1.0)
+    out = list(fused.values())
+    for p in out:
+        p.scores["fused"] = p.score
     out.sort(key=lambda p: -p.score)
     return out
 
@@ -255,7 +294,7 @@ class Retriever:
         return (self._lexical or self.lexical()).idf(term)
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None) -> list[Passage]:
-        """The top ``k`` passages for ``question``: RRF of dense and BM25 candidates, diversified.
+        """The top ``k`` passages for ``question``: dense and BM25 candidates, fused, diversified.
 
         A comparison ("Which ..., A or B?") also runs the full hybrid search for "stem A" and "stem B", ranks
         each side's candidates by fused score plus sentence coverage, and reserves the best ``SIDE_SLOTS`` of
@@ -309,7 +348,11 @@ class Retriever:
     def _search(
         self, lexical: LexicalIndex, q_terms: list[str], dense: list[Passage], k: int, filters: Filters | None
     ) -> list[Passage]:
-        """RRF of ``dense`` (the store's nearest chunks) and BM25 over ``q_terms``."""
+        """``dense`` (the store's nearest chunks) fused with BM25 over ``q_terms`` (``settings.fusion``)."""
         n = max(self.settings.candidates, 4 * k)
-        bm25 = lexical.search(q_terms, n, filters)
-        return fuse({"dense": dense, "bm25": bm25}, self.settings.rrf_k, self.weights)
+        if self.settings.fusion == "rrf":
+            bm25 = lexical.search(q_terms, n, filters)
+            return fuse({"dense": dense, "bm25": bm25}, self.settings.rrf_k, self.weights)
+        bm25 = lexical.search(q_terms, n, filters, also=[p.chunk_id for p in dense])
+        alpha = self.settings.dense_weight
+        return fuse_scores({"dense": dense, "bm25": bm25}, {"dense": alpha, "bm25": 1.0 - alpha})

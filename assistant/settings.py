@@ -59,7 +59,19 @@ class Settings(BaseSettings):
     max_chunks_per_article: int = Field(
         2, ge=1, description="Diversity: at most this many passages per article."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How the dense and BM25 candidates are merged: 'convex' adds their min-max-normalised "
+        "scores, weighted by BYLINE_DENSE_WEIGHT (a strong BM25 match outranks passages that are middling on both); "
+        "'rrf' is reciprocal rank fusion, which sees only ranks.",
+    )
+    dense_weight: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Fusion 'convex': weight of the dense score; BM25 gets the rest.",
+    )
+    rrf_k: int = Field(60, ge=1, description="Fusion 'rrf': the reciprocal-rank-fusion constant.")
     refusal_threshold: float = Field(
         0.535,
         description="Extractive answerer: best sentence score below this (one margin lower for multi-part questions) "

@@ -17,6 +17,7 @@ from assistant.retrieval import (
     alternatives,
     diversify,
     fuse,
+    fuse_scores,
     interleave,
     sentence_coverage,
 )
@@ -44,7 +45,57 @@ def test_rrf_rewards_agreement_and_keeps_each_score() -> None:
     fused = fuse({"dense": dense, "bm25": bm25}, rrf_k=60)
     assert [p.chunk_id for p in fused] == ["c", "b", "a"]  # c: 1/63+1/61 > b: 1/62+1/62 > a: 1/61
     assert fused[0].scores["dense"] == 0.7 and fused[0].scores["bm25"] == 12.0
-    assert abs(fused[0].scores["rrf"] - (1 / 63 + 1 / 61)) < 1e-12
+    assert abs(fused[0].scores["fused"] - (1 / 63 + 1 / 61)) < 1e-12
+
+
+def _lists() -> tuple[list[Passage], list[Passage]]:
+    """Dense likes x and y about equally; BM25 scores x far above everything (it names what is asked)."""
+    dense = [P("y", "Y", "y", 0.62), P("z", "Z", "z", 0.61), P("w", "W", "w", 0.60), P("x", "X", "x", 0.55)]
+    bm25 = [P("x", "X", "x", 24.0), P("y", "Y", "y", 9.0), P("z", "Z", "z", 8.5), P("w", "W", "w", 1.0)]
+    for p in dense:
+        p.scores = {"dense": p.score}
+    for p in bm25:
+        p.scores = {"bm25": p.score}
+    return dense, bm25
+
+
+def test_score_fusion_counts_margins_where_rank_fusion_sees_only_ranks() -> None:
+    dense, bm25 = _lists()
+    # Ranks alone: y (1st and 2nd) beats x (4th and 1st).
+    assert fuse({"dense": dense, "bm25": bm25})[0].chunk_id == "y"
+    fused = fuse_scores({"dense": dense, "bm25": bm25}, {"dense": 0.3, "bm25": 0.7})
+    assert fused[0].chunk_id == "x"  # BM25's wide margin decides; dense says little either way
+    x = fused[0]
+    assert x.scores["dense"] == 0.55 and x.scores["bm25"] == 24.0  # each retriever's own score is kept
+    assert x.score == x.scores["fused"] == pytest.approx(0.3 * 0.0 + 0.7 * 1.0)  # min-max per list
+    y = next(p for p in fused if p.chunk_id == "y")
+    assert y.score == pytest.approx(0.3 * 1.0 + 0.7 * (9.0 - 1.0) / 23.0)
+
+
+def test_score_fusion_weights_choose_between_the_retrievers() -> None:
+    dense, bm25 = _lists()
+    assert [p.chunk_id for p in fuse_scores({"dense": dense, "bm25": bm25}, {"dense": 1.0, "bm25": 0.0})] == [
+        "y", "z", "w", "x"
+    ]  # fmt: skip
+    assert [p.chunk_id for p in fuse_scores({"dense": dense, "bm25": bm25}, {"dense": 0.0, "bm25": 1.0})] == [
+        "x", "y", "z", "w"
+    ]  # fmt: skip
+    only = fuse_scores({"dense": dense[:1], "bm25": []}, {"dense": 0.3, "bm25": 0.7})
+    assert [(p.chunk_id, p.score) for p in only] == [("y", 0.3)]  # one candidate: the top of its list
+
+
+def test_bm25_search_also_scores_other_candidates_within_the_filters() -> None:
+    ps = [P("1", "a", "the cup final was won by Chelsea", source="AP"), P("2", "b", "Chelsea manager Mourinho"),
+          P("3", "c", "weather report"), P("4", "d", "Chelsea fans", source="AP")]  # fmt: skip
+    index = LexicalIndex(ps)
+    top = index.search("Chelsea cup final", 1)
+    assert [p.chunk_id for p in top] == ["1"]
+    got = index.search("Chelsea cup final", 1, also=["3", "2", "1", "missing", "2"])
+    assert [p.chunk_id for p in got] == ["1", "2", "3"]  # the top, then the others by score; once each
+    assert got[1].scores["bm25"] > 0 and got[2].scores["bm25"] == 0.0  # a real score, 0 for no shared term
+    assert [p.chunk_id for p in index.search("Chelsea cup final", 1, Filters(sources=["AP"]), also=["2", "4"])] == [
+        "1", "4"
+    ]  # fmt: skip
 
 
 def test_one_long_article_cannot_fill_every_slot() -> None:
@@ -183,7 +234,7 @@ def test_hybrid_finds_the_seed_article(sample_index, embedder) -> None:
     retriever = Retriever(store, embedder, settings)
     got = retriever.retrieve("What did the Red Cross urge about the Aleppo evacuations?", k=4)
     assert got[0].article_id == "ap-aleppo-2016-12"
-    assert all({"rrf"} <= p.scores.keys() for p in got)
+    assert all({"bm25", "fused"} <= p.scores.keys() for p in got)  # dense candidates get a BM25 score too
     assert (
         len(got) == 4
         and sum(p.article_id == "ap-aleppo-2016-12" for p in got) <= settings.max_chunks_per_article

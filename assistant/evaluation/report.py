@@ -29,6 +29,8 @@ REPORT_SETTINGS = (
     "chunk_overlap_tokens",
     "candidates",
     "max_chunks_per_article",
+    "fusion",
+    "dense_weight",
     "rrf_k",
     "refusal_threshold",
     "llm_model",
