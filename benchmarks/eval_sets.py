@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +81,14 @@ def set_scores(name: str, answerer: str) -> list[dict[str, Any]]:
     ]
 
 
-def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
-    """The pooled table: every blind set (retrieval was designed on none), and the clean ones alone."""
+def pooled_rows(
+    results: dict[tuple[str, str], dict[str, Any]],
+    scores_of: Callable[[str, str], list[dict[str, Any]]] = set_scores,
+) -> list[str]:
+    """The pooled table: every blind set, and the clean ones alone when some were seen.
+
+    ``scores_of(name, answerer)``: the per-question scores of a run (its results.jsonl by default).
+    """
     lines: list[str] = []
     for answerer in dict.fromkeys(a for _, a in results):
         blind = [n for n, a in results if a == answerer and SETS[n][2].startswith("blind")]
@@ -95,7 +102,7 @@ def pooled_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
             if clean:
                 groups.append((clean, "everything"))
         for names, clean_for in groups:
-            scores = [s for n in names for s in set_scores(n, answerer)]
+            scores = [s for n in names for s in scores_of(n, answerer)]
             tree = aggregate(scores)
             spans = bootstrap_intervals(scores, [key for _, key in POOLED], ROUNDS)
             # Three decimals: pooled figures are read against targets such as 0.97.
