@@ -33,6 +33,21 @@ COMMON_SHINGLE = 50  # shingles in more articles than this are boilerplate, not 
 MIN_BODY = 600  # characters: shorter articles hold too little to ask about
 
 
+def add_held_out_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--held-out QA.jsonl`` (repeatable) for a benchmark that also runs blind-written sets; a missing file
+    is a usage error."""
+
+    def existing(value: str) -> Path:
+        path = Path(value)
+        if not path.is_file():
+            raise argparse.ArgumentTypeError(f"{value}: no such file")
+        return path
+
+    parser.add_argument(
+        "--held-out", type=existing, action="append", default=[], metavar="QA.jsonl", help=help
+    )
+
+
 def _shingles(text: str) -> set[str]:
     words = re.findall(r"\w+", text.lower())
     return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}

@@ -21,6 +21,7 @@ from assistant.evaluation.evaluate import evaluate
 from assistant.evaluation.report import fmt, get
 from assistant.evaluation.scoring import aggregate, bootstrap_intervals
 from assistant.settings import REPO_ROOT, Settings
+from benchmarks.blind_sets import add_held_out_option
 from benchmarks.report import with_interval, write_section
 
 OUT = REPO_ROOT / "benchmarks" / "out"
@@ -235,13 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--k", type=int, default=None)
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing it")
-    parser.add_argument(
-        "--held-out",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="QA.jsonl",
-        help="also run these BBC question files (same format as qa-dev) as 'blind' sets; repeatable",
+    add_held_out_option(
+        parser,
+        "also run these BBC question files (same format as qa-dev) as 'blind' sets; repeatable",
     )
     parser.add_argument(
         "--seen",
@@ -257,8 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     names = args.sets.split(",")
     seen = set(filter(None, args.seen.split(",")))
     for path in args.held_out:
-        if not path.is_file():
-            parser.error(f"--held-out {path}: no such file")
         SETS[f"bbc-{path.stem}"] = (
             SETS["bbc-news"][0],
             str(path.resolve()),

@@ -32,6 +32,7 @@ from assistant.settings import REPO_ROOT, Settings
 from assistant.store import open_store
 from assistant.types import Answer, Article, Chunk
 from assistant.verify import verified_rate
+from benchmarks.blind_sets import add_held_out_option
 from benchmarks.report import with_interval, write_section
 from benchmarks.retrieval_metrics import (
     METRICS,
@@ -338,19 +339,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-scaling", action="store_true", help="Reuse the last scaling figures (out/).")
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of writing it.")
-    parser.add_argument(
-        "--held-out",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="QA.jsonl",
-        help="also compare the three retrievers on these question files over the BBC corpus (the dev set's "
+    add_held_out_option(
+        parser,
+        "also compare the three retrievers on these question files over the BBC corpus (the dev set's "
         "format; e.g. blind-written sets, docs/blind-sets.md), pooled with 95%% bootstrap intervals; repeatable",
     )
     args = parser.parse_args(argv)
-    for path in args.held_out:
-        if not path.is_file():
-            parser.error(f"--held-out {path}: no such file")
     OUT.mkdir(exist_ok=True)
     bbc_q = load_jsonl(BBC_QA)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from assistant.evaluation.qa import load_qa
-from benchmarks.blind_sets import check, main, near_copies, pools
+from benchmarks.blind_sets import add_held_out_option, check, main, near_copies, pools
 
 STORY = (
     "The firm said profits rose by 12% to 3.4m pounds in the year to March, helped by strong sales abroad. "
@@ -138,3 +141,16 @@ def test_cli_checks_distractors_against_corpus_and_pool(tmp_path: Path, capsys) 
     broken.write_text(json.dumps(row) + "\n{not json\n", encoding="utf-8")
     assert main(["check", str(corpus), str(broken), "--pool", str(pool)]) == 1
     assert "broken.jsonl:2: not valid JSON" in capsys.readouterr().out
+
+
+def test_held_out_option_takes_existing_files_and_refuses_a_missing_one(tmp_path, capsys) -> None:
+    parser = argparse.ArgumentParser(prog="bench")
+    add_held_out_option(parser, "sets")
+    one, two = tmp_path / "qa-1a.jsonl", tmp_path / "qa-1b.jsonl"
+    one.write_text("{}\n")
+    two.write_text("{}\n")
+    assert parser.parse_args([]).held_out == []
+    assert parser.parse_args(["--held-out", str(one), "--held-out", str(two)]).held_out == [one, two]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--held-out", str(tmp_path / "missing.jsonl")])
+    assert "missing.jsonl: no such file" in capsys.readouterr().err
