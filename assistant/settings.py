@@ -6,16 +6,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import ConfigError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "BYLINE_"
 
 
 class Settings(BaseSettings):
     """Every knob Byline has. Set any of them as ``BYLINE_<NAME>`` in the environment or in ``.env``."""
 
-    model_config = SettingsConfigDict(env_prefix="BYLINE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     # --- where things live ---------------------------------------------------------------------------
     home: Path = Field(Path(".byline"), description="Data directory: embedded index, feedback, caches.")
@@ -146,5 +149,17 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment; a bad value is a ``ConfigError`` that names
+    the variable and what it accepts."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'_'.join(str(part) for part in e['loc']).upper()}={e.get('input')!r}: {e['msg']}"
+            for e in err.errors()
+        )
+        raise ConfigError(
+            f"Invalid setting: {problems}",
+            hint="Fix that environment variable or its line in .env; the README's settings table says what each "
+            "accepts.",
+        ) from None

@@ -56,3 +56,20 @@ def test_settings_command_prints_resolved_values_and_masks_secrets(tmp_path):
     values = json.loads(out.stdout)
     assert values["BYLINE_PORT"] == "9123" and values["BYLINE_HOME"] == str(tmp_path)
     assert values["BYLINE_LLM_API_KEY"] == "***" and "sk-very-secret" not in out.stdout
+
+
+def test_a_bad_setting_is_a_config_error_naming_the_variable(monkeypatch) -> None:
+    from assistant.errors import ConfigError
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("BYLINE_FUSION", "votes")
+    monkeypatch.setenv("BYLINE_DENSE_WEIGHT", "2")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError) as err:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    message = err.value.user_message()
+    assert "BYLINE_FUSION='votes'" in message and "'convex' or 'rrf'" in message
+    assert "BYLINE_DENSE_WEIGHT='2'" in message and ".env" in message
