@@ -341,7 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of writing it.")
     add_held_out_option(
         parser,
-        "also compare the three retrievers on these question files over the BBC corpus (the dev set's "
+        "also compare the retrievers on these question files over the BBC corpus (the dev set's "
         "format; e.g. blind-written sets, docs/blind-sets.md), pooled with 95%% bootstrap intervals; repeatable",
     )
     args = parser.parse_args(argv)
