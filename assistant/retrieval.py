@@ -82,28 +82,37 @@ class QueryEmbedder:
         return [found[t] for t in texts]
 
 
+def _combine(
+    rankings: dict[str, Sequence[Passage]], contribution: Callable[[str, list[float]], list[float]]
+) -> list[Passage]:
+    """Merge ranked lists: each passage gets the sum of what ``contribution(name, scores)`` gives it in every
+    list it is in (0 where it is missing); each retriever's own score stays in ``scores``, the sum in
+    ``scores['fused']`` and ``score``. Best first."""
+    fused: dict[str, Passage] = {}
+    for name, ranked in rankings.items():
+        values = [p.scores.get(name, p.score) for p in ranked]
+        for p, value, add in zip(ranked, values, contribution(name, values), strict=True):
+            if p.chunk_id not in fused:
+                fused[p.chunk_id] = p.model_copy(update={"scores": {}, "score": 0.0})
+            q = fused[p.chunk_id]
+            q.scores[name] = value
+            q.score += add
+    out = sorted(fused.values(), key=lambda p: -p.score)
+    for p in out:
+        p.scores["fused"] = p.score
+    return out
+
+
 def fuse(
     rankings: dict[str, Sequence[Passage]], rrf_k: int = 60, weights: dict[str, float] | None = None
 ) -> list[Passage]:
-    """Reciprocal rank fusion: list ``name`` adds ``weight / (rrf_k + rank)``; keeps each retriever's score
-    (the fused one in ``scores['fused']``)."""
-    fused: dict[str, Passage] = {}
-    total: dict[str, float] = {}
-    for name, ranked in rankings.items():
-        weight = (weights or {}).get(name, 1.0)
-        for rank, p in enumerate(ranked, start=1):
-            if p.chunk_id not in fused:
-                fused[p.chunk_id] = p.model_copy(update={"scores": {}})
-                total[p.chunk_id] = 0.0
-            total[p.chunk_id] += weight / (rrf_k + rank)
-            fused[p.chunk_id].scores[name] = p.scores.get(name, p.score)
-    out = []
-    for cid, p in fused.items():
-        p.score = total[cid]
-        p.scores["fused"] = total[cid]
-        out.append(p)
-    out.sort(key=lambda p: -p.score)
-    return out
+    """Reciprocal rank fusion: list ``name`` adds ``weight / (rrf_k + rank)``."""
+    return _combine(
+        rankings,
+        lambda name, values: [
+            (weights or {}).get(name, 1.0) / (rrf_k + r) for r in range(1, len(values) + 1)
+        ],
+    )
 
 
 def fuse_scores(rankings: dict[str, Sequence[Passage]], weights: dict[str, float]) -> list[Passage]:
@@ -112,27 +121,16 @@ def fuse_scores(rankings: dict[str, Sequence[Passage]], weights: dict[str, float
     Unlike reciprocal rank fusion, the margins count: a passage BM25 scores far above the rest (it names the
     people and the event asked about) beats passages that both retrievers rank middling. The normalisation
     spans each list as given, so a list should hold the candidates of both retrievers (``LexicalIndex.search``
-    scores the dense candidates too); a passage missing from a list gets 0 there. Each retriever's own score
-    is kept in ``scores``, the fused one in ``scores['fused']``. (Bruch et al., "An Analysis of Fusion
-    Functions for Hybrid Retrieval", 2023, compare the two.)
+    scores the dense candidates too). (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval",
+    2023, compare the two.)
     """
-    fused: dict[str, Passage] = {}
-    for name, ranked in rankings.items():
-        if not ranked:
-            continue
-        values = [p.scores.get(name, p.score) for p in ranked]
-        low, high = min(values), max(values)
-        for p, value in zip(ranked, values, strict=True):
-            if p.chunk_id not in fused:
-                fused[p.chunk_id] = p.model_copy(update={"scores": {}, "score": 0.0})
-            q = fused[p.chunk_id]
-            q.scores[name] = value
-            q.score += weights.get(name, 0.0) * ((value - low) / (high - low) if high > low else 1.0)
-    out = list(fused.values())
-    for p in out:
-        p.scores["fused"] = p.score
-    out.sort(key=lambda p: -p.score)
-    return out
+
+    def normalised(name: str, values: list[float]) -> list[float]:
+        low, high = min(values, default=0.0), max(values, default=0.0)
+        weight = weights.get(name, 0.0)
+        return [weight * ((v - low) / (high - low) if high > low else 1.0) for v in values]
+
+    return _combine(rankings, normalised)
 
 
 def diversify(
