@@ -128,7 +128,7 @@ def held_out(systems: dict[str, Callable[[str], list[Hit]]], paths: list[Path]) 
         "files": [p.stem for p in paths],
         "summary": summary,
         "spans": spans,
-        "by_type": {n: by_type(rows, n)["by_type"] for n in systems},
+        "by_type": {SYSTEMS[n]: by_type(rows, n) for n in systems},
     }
 
 
@@ -252,18 +252,18 @@ def held_out_markdown(blind: dict[str, Any]) -> list[str]:
     for base in BASELINES:
         cells = [with_interval(summary["gain"][base][m], spans.get(f"gain.{base}.{m}"), 3) for m in METRICS]
         lines.append(f"| **Byline minus {SYSTEMS[base].split(' (')[0]}** | " + " | ".join(cells) + " |")
-    types = list(blind["by_type"]["byline"])
-    lines += ["", "Evidence recall@4 on them by question type (answerable questions of each type):", "",
-              "| retriever | " + " | ".join(f"{t} ({int(blind['by_type']['byline'][t]['questions'])})"
-                                           for t in types) + " |",
-              "|---|" + "---:|" * len(types)]  # fmt: skip
-    for name, label in SYSTEMS.items():
-        row = blind["by_type"][name]
-        lines.append(
-            f"| {label.split(' (')[0]} | "
-            + " | ".join(f"{row[t]['evidence_recall']:.2f}" for t in types)
-            + " |"
-        )
+    lines += ["", "Evidence recall@4 on them by question type (answerable questions of each type):", ""]
+    return lines + type_table(blind["by_type"])
+
+
+def type_table(tables: dict[str, dict[str, Any]]) -> list[str]:
+    """Evidence recall@4 per question type, a row per retriever (``by_type`` results keyed by label)."""
+    first = next(iter(tables.values()))["by_type"]
+    lines = ["| retriever | " + " | ".join(f"{t} ({int(m['questions'])})" for t, m in first.items()) + " |",
+             "|---|" + "---:|" * len(first)]  # fmt: skip
+    for label, res in tables.items():
+        cells = " | ".join(f"{m['evidence_recall']:.2f}" for m in res["by_type"].values())
+        lines.append(f"| {label.split(' (')[0]} | {cells} |")
     return lines
 
 
@@ -285,12 +285,12 @@ def markdown(
     for name, res in cmp.items():
         a = res["all"]
         lines.append(f"| {name} | {a['evidence_recall']:.3f} | {a['article_hit']:.3f} | {a['mrr']:.3f} |")
-    lines += ["", "Evidence recall@4 by question type:", "",
-              "| retriever | " + " | ".join(next(iter(cmp.values()))["by_type"]) + " |",
-              "|---|" + "---:|" * len(next(iter(cmp.values()))["by_type"])]  # fmt: skip
-    for name, res in cmp.items():
-        lines.append(f"| {name.split(' (')[0]} | " + " | ".join(f"{m['evidence_recall']:.2f}"
-                     for m in res["by_type"].values()) + " |")  # fmt: skip
+    lines += [
+        "",
+        "Evidence recall@4 by question type (answerable questions of each type):",
+        "",
+        *type_table(cmp),
+    ]
     if blind:
         lines += held_out_markdown(blind)
     r = bbc["refusal"]
