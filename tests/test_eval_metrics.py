@@ -196,7 +196,8 @@ def test_both_articles_only_for_comparison_and_multi_hop() -> None:
     assert score_question(redundant, record)["both_articles_retrieved"] is None
 
 
-def _retrieval_score(found: int, rank: float, answerable: bool = True, refused: bool = False) -> dict:
+def retrieval_score(found: int, rank: float, answerable: bool = True, refused: bool = False) -> dict:
+    """One question's scores as far as the pooled retrieval and refusal figures read them."""
     return {
         "answerable": answerable,
         "refused": refused,
@@ -213,9 +214,9 @@ def _retrieval_score(found: int, rank: float, answerable: bool = True, refused: 
 
 
 def test_bootstrap_interval_brackets_the_pooled_figure_and_collapses_when_every_question_agrees() -> None:
-    mixed = [_retrieval_score(1, 1.0)] * 30 + [_retrieval_score(0, 0.5)] * 10
-    mixed += [_retrieval_score(0, 0.0, answerable=False, refused=True)] * 8 + [
-        _retrieval_score(0, 0.0, answerable=False)
+    mixed = [retrieval_score(1, 1.0)] * 30 + [retrieval_score(0, 0.5)] * 10
+    mixed += [retrieval_score(0, 0.0, answerable=False, refused=True)] * 8 + [
+        retrieval_score(0, 0.0, answerable=False)
     ] * 2
     keys = ["retrieval.evidence_recall_at_k", "retrieval.mrr", "refusal.f1"]
     spans = bootstrap_intervals(mixed, keys, rounds=300)
@@ -232,7 +233,7 @@ def test_bootstrap_interval_brackets_the_pooled_figure_and_collapses_when_every_
         < spans["retrieval.evidence_recall_at_k"][1]
         < 0.95
     )
-    same = [_retrieval_score(1, 1.0)] * 20
+    same = [retrieval_score(1, 1.0)] * 20
     assert bootstrap_intervals(same, keys, rounds=50) == {
         "retrieval.evidence_recall_at_k": (1.0, 1.0),
         "retrieval.mrr": (1.0, 1.0),

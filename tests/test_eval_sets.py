@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from benchmarks import eval_sets
-
-
-def _score(found: int, rank: float, answerable: bool = True, refused: bool = False) -> dict[str, Any]:
-    return {
-        "question_type": "factoid" if answerable else "unanswerable",
-        "answerable": answerable,
-        "refused": refused,
-        "error": None,
-        "latency_ms": 50.0,
-        "facts": 1 if answerable else 0,
-        "facts_found": found,
-        "article_hit": rank > 0 if answerable else None,
-        "reciprocal_rank": rank if answerable else None,
-        "both_articles_retrieved": None,
-        "correct": True,
-        "citations": 0,
-        "citations_verified": 0,
-        "citations_gold": None,
-    }
-
+from tests.test_eval_metrics import retrieval_score
 
 SCORES = {  # set -> per-question scores: "x" finds every fact, "y" half of them
-    "bbc-x": [_score(1, 1.0)] * 4 + [_score(0, 0.0, answerable=False, refused=True)] * 2,
-    "bbc-y": [_score(1, 1.0), _score(0, 0.5)] * 2 + [_score(0, 0.0, answerable=False)] * 2,
-    "bbc-news": [_score(0, 0.0)] * 6,
+    "bbc-x": [retrieval_score(1, 1.0)] * 4 + [retrieval_score(0, 0.0, answerable=False, refused=True)] * 2,
+    "bbc-y": [retrieval_score(1, 1.0), retrieval_score(0, 0.5)] * 2
+    + [retrieval_score(0, 0.0, answerable=False)] * 2,
+    "bbc-news": [retrieval_score(0, 0.0)] * 6,
 }
 
 
